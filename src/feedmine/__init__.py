@@ -1,0 +1,24 @@
+"""feedmine: ranked, explained pain points from Korean and English customer feedback.
+
+>>> import feedmine as fm  # doctest: +SKIP
+>>> result = fm.analyze("reviews.csv", text="comment", id="review_id", rating="stars")  # doctest: +SKIP
+>>> result.pain_points.head()  # doctest: +SKIP
+"""
+__version__ = "0.1.0"
+
+from .api import analyze, make_embedder
+from .cluster import ThemeClusterer
+from .errors import ColumnNotFoundError, FeedmineError
+from .io import load_corpus, read_table
+from .pipeline import Pipeline
+from .result import Result, load_result
+from .score import ThemeScorer
+from .tag import LexiconTagger
+from .text.normalize import TextCleaner
+from .themes import ThemeDescriber
+
+__all__ = [
+    "analyze", "make_embedder", "Pipeline", "Result", "load_result", "load_corpus", "read_table",
+    "TextCleaner", "ThemeClusterer", "ThemeDescriber", "LexiconTagger", "ThemeScorer",
+    "FeedmineError", "ColumnNotFoundError", "__version__",
+]

@@ -1,0 +1,61 @@
+"""``analyze``: one call from a feedback table to ranked pain points.
+
+>>> import feedmine as fm  # doctest: +SKIP
+>>> result = fm.analyze("data/samples/reviews_mixed.csv", text="text", id="review_id", rating="stars")  # doctest: +SKIP
+>>> result.pain_points[["rank", "label", "share", "priority"]].head()  # doctest: +SKIP
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from .cluster import ThemeClusterer
+from .errors import FeedmineError
+from .io import TableLike, load_corpus
+from .pipeline import Pipeline
+from .result import Result
+from .score import ThemeScorer
+
+EMBEDDER_NAMES = ("e5", "use", "tfidf")
+
+
+def make_embedder(name: Any, cache_dir: Any = None, progress: bool = True) -> Any:
+    """An embedder from a short name: ``e5`` (default), ``use``, ``tfidf``, or a sentence-transformers
+    model name or path prefixed with ``st:`` (``st:all-MiniLM-L6-v2``). Objects pass through."""
+    if not isinstance(name, str):
+        return name
+    from . import embed
+
+    if name == "e5":
+        return embed.E5Embedder(cache_dir=cache_dir, progress=progress)
+    if name == "use":
+        return embed.USEEmbedder(cache_dir=cache_dir, progress=progress)
+    if name == "tfidf":
+        return embed.TfidfEmbedder()
+    if name.startswith("st:"):
+        return embed.SentenceTransformerEmbedder(name[3:], cache_dir=cache_dir, progress=progress)
+    raise FeedmineError(f"unknown embedder {name!r}: use one of {', '.join(EMBEDDER_NAMES)}, "
+                        "'st:<sentence-transformers model or path>', or pass an embedder object.")
+
+
+def analyze(source: TableLike, text: str | None = None, id: str | None = None, date: str | None = None,
+            rating: str | None = None, channel: str | None = None, segment: str | None = None,
+            customer: str | None = None, *, embedder: Any = "e5", clusterer: Any = None,
+            tagger: Any = None, weights: dict[str, float] | None = None, rating_scale: str = "auto",
+            min_cluster_size: int | str = "auto", cache_dir: Any = None, random_state: int | None = 0,
+            progress: bool = True) -> Result:
+    """Analyse a feedback table and return a :class:`~feedmine.result.Result`.
+
+    ``source`` is a DataFrame or a CSV/TSV/JSONL/Parquet/Excel path. The column arguments name the
+    columns that hold each role (only ``text`` is needed; it is guessed when omitted). ``embedder``,
+    ``clusterer`` and ``tagger`` accept feedmine's or your own objects; ``weights`` sets the priority
+    weights of frequency, impact and solvability. Same input and ``random_state`` give the same result.
+    """
+    corpus = load_corpus(source, text=text, id=id, date=date, rating=rating, channel=channel,
+                         segment=segment, customer=customer)
+    if clusterer is None:
+        clusterer = ThemeClusterer(min_cluster_size=min_cluster_size)
+    pipeline = Pipeline(embedder=make_embedder(embedder, cache_dir=cache_dir, progress=progress),
+                        clusterer=clusterer, tagger=tagger,
+                        scorer=ThemeScorer(weights=weights, rating_scale=rating_scale),
+                        random_state=random_state, progress=progress)
+    return pipeline.fit(corpus).result_

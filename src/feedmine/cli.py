@@ -1,0 +1,69 @@
+"""Command line: ``feedmine analyze FILE --text COL --out DIR``.
+
+Writes themes.csv, documents.csv, report.html (and the loadable Parquet files) into ``--out`` and
+prints the top pain points. On bad input it exits with status 2 and a one-line reason.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from .errors import FeedmineError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="feedmine", description="Ranked, explained pain points from feedback.")
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    sub = parser.add_subparsers(dest="command")
+    run = sub.add_parser("analyze", help="analyse a feedback file")
+    run.add_argument("source", help="CSV, TSV, JSONL, Parquet or Excel file")
+    run.add_argument("--text", help="column with the feedback text (guessed when omitted)")
+    for role in ("id", "date", "rating", "channel", "segment", "customer"):
+        run.add_argument(f"--{role}", help=f"column holding the {role}")
+    run.add_argument("--out", default="feedmine-run", help="output folder (default: feedmine-run)")
+    run.add_argument("--embedder", default="e5", help="e5 (default), use, tfidf or st:<model name or path>")
+    run.add_argument("--min-cluster-size", default="auto", help="smallest theme size, or auto")
+    run.add_argument("--random-state", type=int, default=0)
+    run.add_argument("--top", type=int, default=15, help="pain points to print")
+    run.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    run.add_argument("-v", "--verbose", action="store_true", help="log each step")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.version:
+        from . import __version__
+
+        print(__version__)
+        return 0
+    if args.command != "analyze":
+        _parser().print_help()
+        return 2
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        from .api import analyze
+
+        mcs = args.min_cluster_size if args.min_cluster_size == "auto" else int(args.min_cluster_size)
+        result = analyze(args.source, text=args.text, id=args.id, date=args.date, rating=args.rating,
+                         channel=args.channel, segment=args.segment, customer=args.customer,
+                         embedder=args.embedder, min_cluster_size=mcs, random_state=args.random_state,
+                         progress=not args.no_progress)
+        out = result.save(args.out)
+        result.to_html(Path(out) / "report.html")
+    except (FeedmineError, ValueError) as exc:
+        print(f"feedmine: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("feedmine: interrupted", file=sys.stderr)
+        return 130
+    print(result.summary(top=args.top))
+    print(f"\nwrote {out / 'themes.csv'}, {out / 'documents.csv'}, {out / 'report.html'}")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,218 @@
+"""Themes from embeddings: reduce (UMAP), cluster (HDBSCAN), reassign outliers.
+
+Sizes are chosen from the data (``min_cluster_size="auto"``), because a fixed minimum topic size gives
+91 topics on 3,080 banking77 queries but 358 on 13,083 for the same 77 intents. HDBSCAN's noise is
+reported, then each outlier that is as close to its nearest theme as that theme's own typical members
+is moved there and flagged ``reassigned``; the rest stay in theme -1 ("unassigned"). Both the reducer
+and the clusterer are swappable: pass any object with ``fit_transform`` (PCA, a UMAP you configured)
+or ``fit_predict`` / ``labels_`` (KMeans, a tuned HDBSCAN).
+
+>>> import numpy as np
+>>> from feedmine.cluster import ThemeClusterer
+>>> rng = np.random.default_rng(0)
+>>> X = np.vstack([rng.normal(c, 0.05, (40, 8)) for c in np.eye(8)[:3]])
+>>> tc = ThemeClusterer(reducer=None, random_state=0).fit(X / np.linalg.norm(X, axis=1, keepdims=True))
+>>> tc.n_themes_
+3
+"""
+from __future__ import annotations
+
+import logging
+import math
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, clone
+
+from .errors import FeedmineError
+
+logger = logging.getLogger(__name__)
+
+#: below this many items there is nothing to cluster: everything forms one theme
+MIN_ITEMS_TO_CLUSTER = 10
+
+
+def auto_min_cluster_size(n_items: int) -> int:
+    """Smallest theme HDBSCAN may form, growing slowly with the data: 5 up to ~1,000 items, ~10 at
+    3,000, ~17 at 10,000 (√n / 6, never below 5)."""
+    return max(5, int(round(math.sqrt(max(n_items, 1)) / 6)))
+
+
+def auto_min_samples(min_cluster_size: int) -> int:
+    """Density smoothing well below the theme size: fewer points are declared noise (BERTopic's
+    ``min_samples = min_cluster_size`` left 14.5% of banking77 unassigned)."""
+    return max(2, min_cluster_size // 2)
+
+
+def _has_param(estimator: Any, name: str) -> bool:
+    return hasattr(estimator, "get_params") and name in estimator.get_params(deep=False)
+
+
+def _normalize(X: np.ndarray) -> np.ndarray:
+    return X / np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1e-12)
+
+
+class ThemeClusterer(BaseEstimator):
+    """Group embeddings into themes.
+
+    Parameters
+    ----------
+    reducer : "umap", "pca", None or an estimator with ``fit_transform``
+        Dimension reduction before clustering (UMAP to ``n_components`` with cosine distance by default).
+    clusterer : "hdbscan", "kmeans" or an estimator with ``fit_predict``
+        ``kmeans`` uses ``n_clusters`` (required then).
+    min_cluster_size, min_samples : int or "auto"
+        HDBSCAN sizes; "auto" derives them from the number of items (see :func:`auto_min_cluster_size`).
+    n_neighbors, n_components : int
+        UMAP neighbourhood and output dimension (capped for small inputs).
+    reassign : "auto", "all" or "none"
+        What happens to HDBSCAN outliers: ``auto`` moves those at least as similar to the nearest theme
+        centroid as the ``reassign_quantile`` least typical members are; ``all`` moves every outlier.
+    random_state : int or None
+        Seeds UMAP (and a swapped-in estimator that takes ``random_state``).
+    """
+
+    def __init__(self, reducer: Any = "umap", clusterer: Any = "hdbscan", min_cluster_size: int | str = "auto",
+                 min_samples: int | str = "auto", n_neighbors: int = 15, n_components: int = 5,
+                 n_clusters: int | None = None, reassign: str = "auto", reassign_quantile: float = 0.05,
+                 random_state: int | None = None):
+        self.reducer = reducer
+        self.clusterer = clusterer
+        self.min_cluster_size = min_cluster_size
+        self.min_samples = min_samples
+        self.n_neighbors = n_neighbors
+        self.n_components = n_components
+        self.n_clusters = n_clusters
+        self.reassign = reassign
+        self.reassign_quantile = reassign_quantile
+        self.random_state = random_state
+
+    # ----- building the steps ---------------------------------------------------------------------
+    def _seeded(self, estimator: Any) -> Any:
+        estimator = clone(estimator)
+        if self.random_state is not None and _has_param(estimator, "random_state"):
+            estimator.set_params(random_state=self.random_state)
+        return estimator
+
+    def _make_reducer(self, n: int) -> Any:
+        if self.reducer is None or self.reducer == "none":
+            return None
+        if self.reducer == "umap":
+            if n <= self.n_components + 2:
+                return None
+            import umap  # imported here: numba compilation costs seconds at first import
+
+            return umap.UMAP(n_neighbors=max(2, min(self.n_neighbors, n - 1)), n_components=self.n_components,
+                             min_dist=0.0, metric="cosine", random_state=self.random_state,
+                             init="spectral" if n > 50 else "random")
+        if self.reducer == "pca":
+            from sklearn.decomposition import PCA
+
+            return PCA(n_components=min(self.n_components, n - 1), random_state=self.random_state)
+        if hasattr(self.reducer, "fit_transform"):
+            return self._seeded(self.reducer)
+        raise FeedmineError(f"reducer must be 'umap', 'pca', None or an object with fit_transform, "
+                            f"got {self.reducer!r}.")
+
+    def _make_clusterer(self, n: int) -> Any:
+        if self.clusterer == "hdbscan":
+            import hdbscan
+
+            mcs = auto_min_cluster_size(n) if self.min_cluster_size == "auto" else int(self.min_cluster_size)
+            ms = auto_min_samples(mcs) if self.min_samples == "auto" else int(self.min_samples)
+            self.min_cluster_size_, self.min_samples_ = mcs, ms
+            return hdbscan.HDBSCAN(min_cluster_size=mcs, min_samples=ms)
+        if self.clusterer == "kmeans":
+            if not self.n_clusters:
+                raise FeedmineError("clusterer='kmeans' needs n_clusters=<number of themes>.")
+            from sklearn.cluster import KMeans
+
+            return KMeans(n_clusters=min(self.n_clusters, n), n_init=10, random_state=self.random_state)
+        if hasattr(self.clusterer, "fit_predict") or hasattr(self.clusterer, "fit"):
+            return self._seeded(self.clusterer)
+        raise FeedmineError(f"clusterer must be 'hdbscan', 'kmeans' or an object with fit_predict, "
+                            f"got {self.clusterer!r}.")
+
+    # ----- fitting -------------------------------------------------------------------------------
+    def fit(self, X: np.ndarray, y: Any = None) -> "ThemeClusterer":
+        """Cluster the rows of ``X`` (n × d embeddings). Sets ``labels_`` and the attributes below."""
+        X = np.asarray(X, dtype=np.float32)
+        if X.ndim != 2:
+            raise FeedmineError(f"embeddings must be a 2-D array (items × dimensions), got shape {X.shape}.")
+        if not np.isfinite(X).all():
+            raise FeedmineError("embeddings contain NaN or infinite values; check the embedder's output.")
+        if self.reassign not in ("auto", "all", "none"):
+            raise FeedmineError(f"reassign must be 'auto', 'all' or 'none', got {self.reassign!r}.")
+        n = len(X)
+        Xn = _normalize(X)
+        self.min_cluster_size_ = self.min_samples_ = None
+        if n < MIN_ITEMS_TO_CLUSTER:
+            logger.warning("only %d items: too few to find themes, all are put in one theme", n)
+            raw = np.zeros(n, dtype=int)
+            self.embedding_ = Xn
+            self.probabilities_ = np.ones(n)
+        else:
+            reducer = self._make_reducer(n)
+            self.embedding_ = Xn if reducer is None else np.asarray(reducer.fit_transform(Xn), dtype=np.float64)
+            model = self._make_clusterer(n)
+            raw = np.asarray(model.fit_predict(self.embedding_) if hasattr(model, "fit_predict")
+                             else model.fit(self.embedding_).labels_, dtype=int)
+            probs = getattr(model, "probabilities_", None)
+            self.probabilities_ = np.asarray(probs, dtype=float) if probs is not None else (raw >= 0).astype(float)
+            if (raw < 0).all():
+                logger.warning("the clusterer found no theme in %d items; all stay unassigned", n)
+        self.raw_labels_ = raw
+        self.outlier_share_ = float((raw < 0).mean()) if n else 0.0
+        self._reassign_outliers(Xn, raw)
+        return self
+
+    def _reassign_outliers(self, Xn: np.ndarray, raw: np.ndarray) -> None:
+        theme_ids = np.unique(raw[raw >= 0])
+        labels = raw.copy()
+        confidence = np.where(raw >= 0, self.probabilities_, 0.0)
+        reassigned = np.zeros(len(raw), dtype=bool)
+        if len(theme_ids):
+            centroids = _normalize(np.vstack([Xn[raw == t].mean(axis=0) for t in theme_ids]))
+            member_sim = np.einsum("ij,ij->i", Xn[raw >= 0], centroids[np.searchsorted(theme_ids, raw[raw >= 0])])
+            self.reassign_threshold_ = float(np.quantile(member_sim, self.reassign_quantile))
+            outliers = np.flatnonzero(raw < 0)
+            if len(outliers) and self.reassign != "none":
+                sims = Xn[outliers] @ centroids.T
+                best = sims.argmax(axis=1)
+                best_sim = sims[np.arange(len(outliers)), best]
+                ok = np.ones(len(outliers), bool) if self.reassign == "all" else best_sim >= self.reassign_threshold_
+                labels[outliers[ok]] = theme_ids[best[ok]]
+                reassigned[outliers[ok]] = True
+                # a moved item's confidence: how close it is relative to the threshold, below any member's
+                confidence[outliers[ok]] = np.clip(best_sim[ok], 0, 1) * 0.5
+            sims_all = np.einsum("ij,ij->i", Xn[labels >= 0],
+                                 centroids[np.searchsorted(theme_ids, labels[labels >= 0])])
+            self.tightness_ = {int(t): float(sims_all[labels[labels >= 0] == t].mean()) for t in theme_ids}
+            self.centroids_ = centroids
+        else:
+            self.reassign_threshold_ = float("nan")
+            self.tightness_ = {}
+            self.centroids_ = np.zeros((0, Xn.shape[1]), dtype=np.float32)
+        self.theme_ids_ = theme_ids
+        self.labels_ = labels
+        self.confidence_ = confidence
+        self.reassigned_ = reassigned
+        self.n_themes_ = int(len(theme_ids))
+        self.unassigned_share_ = float((labels < 0).mean()) if len(labels) else 0.0
+
+    def fit_predict(self, X: np.ndarray, y: Any = None) -> np.ndarray:
+        return self.fit(X).labels_
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """Themes for new embeddings: nearest centroid, -1 when less similar than the reassign threshold."""
+        if not hasattr(self, "centroids_"):
+            raise FeedmineError("this ThemeClusterer is not fitted yet; call fit(X) first.")
+        Xn = _normalize(np.asarray(X, dtype=np.float32))
+        if not len(self.theme_ids_):
+            return np.full(len(Xn), -1)
+        sims = Xn @ self.centroids_.T
+        best = sims.argmax(axis=1)
+        out = self.theme_ids_[best]
+        if self.reassign != "all":
+            out = np.where(sims[np.arange(len(Xn)), best] >= self.reassign_threshold_, out, -1)
+        return out

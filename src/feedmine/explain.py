@@ -1,0 +1,59 @@
+"""Plain-language evidence for each theme: keyword distinctiveness and a one-paragraph explanation.
+
+>>> import pandas as pd
+>>> from feedmine.explain import keyword_distinctiveness
+>>> themes = pd.DataFrame({"theme_id": [0, 1], "keywords": [["배송", "지연"], ["배송", "환불"]]})
+>>> keyword_distinctiveness(themes, top=2).tolist()
+[0.5, 0.5]
+"""
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pandas as pd
+
+
+def keyword_distinctiveness(themes: pd.DataFrame, top: int = 10) -> pd.Series:
+    """Share of a theme's top keywords that no other theme has among its top keywords.
+
+    A concrete, specific theme ("refund for duplicate charge") has words of its own; a vague one
+    ("app", "problem", "good") shares them with everyone. Unassigned (-1) is left out of the count.
+    """
+    tops = {row.theme_id: list(row.keywords)[:top] for row in themes.itertuples() if row.theme_id >= 0}
+    counts = Counter(k for kws in tops.values() for k in set(kws))
+    out = []
+    for row in themes.itertuples():
+        kws = tops.get(row.theme_id)
+        out.append(sum(counts[k] == 1 for k in kws) / len(kws) if kws else 0.0)
+    return pd.Series(out, index=themes.index, dtype=float)
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f}%"
+
+
+def explain_theme(row: Any, has_rating: bool) -> str:
+    """One paragraph in plain words with the numbers behind the theme's priority."""
+    if row["theme_id"] < 0:
+        return (f"{_pct(row['share'])} of analysed items fit no theme closely enough and stay unassigned; "
+                "they are listed, not ranked.")
+    parts = [f"{_pct(row['share'])} of analysed items ({row['size']})"]
+    if has_rating and pd.notna(row.get("impact_rating_drop")):
+        unit = "NPS points" if row.get("impact_method") == "nps_loo" else "rating points"
+        gap = row["impact_rating_rest"] - row["impact_rating_theme"] if pd.notna(row.get("impact_rating_theme")) else None
+        if gap is not None:
+            direction = "lower" if gap > 0 else "higher"
+            parts.append(f"rated {abs(gap):.2f} {unit} {direction} than the rest")
+        parts.append(f"without them the overall score would change by {row['impact_rating_drop']:+.2f}")
+    else:
+        parts.append(f"mean harm {row['impact_harm_mean']:.2f} on a 0–1 scale from sentiment and severity")
+    severe = row.get("severity_high", 0) + row.get("severity_critical", 0)
+    if severe > 0:
+        parts.append(f"{_pct(severe)} high or critical severity")
+    if pd.notna(row.get("mean_sentiment")):
+        parts.append(f"mean sentiment {row['mean_sentiment']:+.2f}")
+    if row.get("solv_request_share", 0) > 0:
+        parts.append(f"{_pct(row['solv_request_share'])} ask for a specific change")
+    text = "; ".join(parts) + "."
+    return text[0].upper() + text[1:]

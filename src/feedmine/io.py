@@ -1,0 +1,160 @@
+"""Reading feedback tables and mapping their columns to feedmine's roles.
+
+The output is a *corpus*: a DataFrame with one row per input row, in input order, with columns
+``id``, ``text`` and, where mapped, ``date``, ``rating``, ``channel``, ``segment``, ``customer``.
+Nothing is ever dropped here; empty or odd rows are judged later by the cleaner.
+
+Example
+-------
+>>> import pandas as pd
+>>> from feedmine.io import load_corpus
+>>> corpus = load_corpus(pd.DataFrame({"comment": ["앱이 자꾸 꺼져요", "Love it"]}), text="comment")
+>>> list(corpus.columns), corpus["id"].tolist()
+(['id', 'text'], ['row-0', 'row-1'])
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from os import PathLike
+from pathlib import Path
+from typing import Union
+
+import pandas as pd
+
+from .errors import ColumnNotFoundError, FeedmineError
+
+logger = logging.getLogger(__name__)
+
+TableLike = Union[pd.DataFrame, str, PathLike]
+
+#: roles a user can map, in the order they appear in the corpus
+ROLES = ("id", "text", "date", "rating", "channel", "segment", "customer")
+
+_READERS = {
+    ".csv": "csv", ".tsv": "tsv", ".txt": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl",
+    ".json": "json", ".parquet": "parquet", ".pq": "parquet", ".xlsx": "excel", ".xls": "excel",
+}
+
+
+def read_table(source: TableLike) -> pd.DataFrame:
+    """Read a DataFrame, CSV, TSV, JSONL, JSON, Parquet or Excel file into a DataFrame.
+
+    Cells are read as strings where the format allows it (CSV, TSV) so that ids such as ``007`` keep
+    their leading zeros; numeric roles are converted later.
+    """
+    if isinstance(source, pd.DataFrame):
+        return source
+    path = Path(source)
+    if not path.exists():
+        raise FeedmineError(f"input file {str(path)!r} does not exist. Pass a DataFrame or the path of "
+                            "a CSV, JSONL, Parquet or Excel file.")
+    kind = _READERS.get(path.suffix.lower())
+    if kind is None:
+        raise FeedmineError(f"cannot read {path.name!r}: unknown extension {path.suffix!r}. "
+                            f"Use one of {', '.join(sorted(_READERS))}, or pass a DataFrame.")
+    try:
+        if kind in ("csv", "tsv"):
+            return pd.read_csv(path, sep="\t" if kind == "tsv" else ",", dtype=str,
+                               keep_default_na=False, na_values=[""], encoding="utf-8-sig")
+        if kind == "jsonl":
+            return pd.read_json(path, lines=True, dtype=False)
+        if kind == "json":
+            return pd.read_json(path, dtype=False)
+        if kind == "parquet":
+            return pd.read_parquet(path)
+        return pd.read_excel(path)
+    except ImportError as exc:  # openpyxl is an optional extra
+        raise FeedmineError(f"reading {path.name!r} needs an optional package: {exc}. "
+                            "Install it with: pip install 'feedmine[excel]'") from exc
+    except (UnicodeDecodeError, ValueError, pd.errors.ParserError) as exc:
+        raise FeedmineError(f"could not parse {path.name!r} as {kind}: {exc}. Check the file's format "
+                            "and encoding (UTF-8 expected).") from exc
+
+
+def _guess_text_column(df: pd.DataFrame) -> str:
+    """The column with the longest average string, for users who did not name one."""
+    best, best_len = None, 0.0
+    for col in df.columns:
+        values = df[col]
+        if values.dtype == object or pd.api.types.is_string_dtype(values):
+            mean_len = values.dropna().astype(str).str.len().mean()
+            if pd.notna(mean_len) and mean_len > best_len:
+                best, best_len = col, float(mean_len)
+    if best is None:
+        raise FeedmineError("no text column found: the table has no string columns. Columns: "
+                            f"{', '.join(map(repr, df.columns))}. Pass text=<column name>.")
+    logger.info("text column not given; using %r (longest strings)", best)
+    return str(best)
+
+
+def load_corpus(source: TableLike, text: str | None = None, id: str | None = None,
+                date: str | None = None, rating: str | None = None, channel: str | None = None,
+                segment: str | None = None, customer: str | None = None,
+                keep: list[str] | None = None) -> pd.DataFrame:
+    """Read ``source`` and return the corpus with feedmine's column roles.
+
+    ``text`` names the feedback column (guessed when omitted). ``id`` names a unique id column; without
+    one, stable ids ``row-0``, ``row-1``… are made from the row position. ``rating`` may be stars
+    (1–5), a 0–10 NPS answer or any numeric score. ``keep`` lists extra columns to carry through.
+    """
+    df = read_table(source)
+    if not isinstance(df, pd.DataFrame):
+        raise FeedmineError(f"expected a DataFrame or a file path, got {type(source).__name__}.")
+    if len(df.columns) == 0:
+        raise FeedmineError("the input table has no columns. Check the file's header row.")
+    available = [str(c) for c in df.columns]
+    df = df.rename(columns=str)
+    mapping: Mapping[str, str | None] = {
+        "id": id, "text": text if text is not None else _guess_text_column(df), "date": date,
+        "rating": rating, "channel": channel, "segment": segment, "customer": customer,
+    }
+    for role, col in mapping.items():
+        if col is not None and col not in df.columns:
+            raise ColumnNotFoundError(role, col, available)
+    for col in keep or []:
+        if col not in df.columns:
+            raise ColumnNotFoundError("keep", col, available)
+
+    corpus = pd.DataFrame(index=pd.RangeIndex(len(df)))
+    if mapping["id"] is None:
+        corpus["id"] = [f"row-{i}" for i in range(len(df))]
+    else:
+        ids = df[mapping["id"]].reset_index(drop=True)
+        if ids.isna().any():
+            bad = int(ids.isna().sum())
+            raise FeedmineError(f"id column {mapping['id']!r} has {bad} missing values. Fill them, or "
+                                "omit id= to let feedmine number the rows.")
+        ids = ids.astype(str)
+        dup = ids[ids.duplicated()]
+        if len(dup):
+            raise FeedmineError(f"id column {mapping['id']!r} is not unique ({len(dup)} repeated, e.g. "
+                                f"{dup.iloc[0]!r}). Pass a unique column, or omit id= to number rows.")
+        corpus["id"] = ids.to_numpy(dtype=object)
+    corpus["text"] = df[mapping["text"]].to_numpy(dtype=object)
+    for role in ("date", "rating", "channel", "segment", "customer"):
+        col = mapping[role]
+        if col is None:
+            continue
+        values = df[col].reset_index(drop=True)
+        if role == "rating":
+            corpus["rating"] = _to_numeric(values, col)
+        elif role == "date":
+            corpus["date"] = pd.to_datetime(values, errors="coerce", utc=False, format="mixed")
+        else:
+            corpus[role] = values.astype(object).where(values.notna(), None).to_numpy(dtype=object)
+    for col in keep or []:
+        if col not in corpus.columns:
+            corpus[col] = df[col].to_numpy()
+    return corpus
+
+
+def _to_numeric(values: pd.Series, col: str) -> pd.Series:
+    numeric = pd.to_numeric(values, errors="coerce")
+    bad = numeric.isna() & values.notna() & (values.astype(str).str.strip() != "")
+    if bad.all() and len(values) and values.notna().any():
+        raise FeedmineError(f"rating column {col!r} has no numeric values (e.g. {values.dropna().iloc[0]!r}). "
+                            "Pass a column of stars, NPS 0–10 or another numeric score.")
+    if bad.any():
+        logger.warning("rating column %r: %d non-numeric values treated as missing", col, int(bad.sum()))
+    return numeric.astype(float)

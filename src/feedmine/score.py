@@ -1,0 +1,166 @@
+"""Theme scores: frequency, impact, solvability and the priority that combines them.
+
+Every score comes with the numbers it was made from (``freq_*``, ``impact_*``, ``solv_*`` columns),
+so an analyst can check and defend a ranking. Formulas are written out in docs/scoring.md.
+
+>>> import pandas as pd
+>>> from feedmine.score import ThemeScorer
+>>> docs = pd.DataFrame({"theme_id": [0, 0, 1, 1, 1, -1], "rating": [1, 2, 5, 4, 5, 3],
+...                      "sentiment": [-.8, -.5, .7, .5, .9, 0], "severity": ["high", "high", "low", "low", "low", "low"],
+...                      "is_request": [False, False, False, True, False, False]})
+>>> themes = pd.DataFrame({"theme_id": [-1, 0, 1], "tightness": [.1, .8, .6], "distinctiveness": [0, .9, .5]})
+>>> scored = ThemeScorer().fit(docs, themes).scores_
+>>> scored.set_index("theme_id").loc[0, "impact_method"], round(scored.set_index("theme_id").loc[0, "impact_rating_drop"], 3)
+('rating_loo', 1.9)
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator
+
+from .errors import FeedmineError
+
+logger = logging.getLogger(__name__)
+
+SEVERITY_LEVELS = ("low", "medium", "high", "critical")
+#: how much one item of each severity weighs when no rating is available
+SEVERITY_WEIGHT = {"low": 0.1, "medium": 0.4, "high": 0.7, "critical": 1.0}
+DEFAULT_WEIGHTS = {"frequency": 0.35, "impact": 0.45, "solvability": 0.20}
+
+
+def nps(scores: pd.Series) -> float:
+    """Net Promoter Score in points: % promoters (9–10) minus % detractors (0–6)."""
+    s = scores.dropna()
+    if s.empty:
+        return float("nan")
+    return float(100.0 * ((s >= 9).mean() - (s <= 6).mean()))
+
+
+def leave_one_out_drop(values: pd.Series, in_theme: pd.Series, metric=np.mean) -> tuple[float, float, float]:
+    """(score without the theme's items) − (score of all items), with both scores.
+
+    Positive when the theme pulls the overall score down: the gain if its problem disappeared.
+    """
+    valid = values.notna()
+    all_score = float(metric(values[valid]))
+    rest = values[valid & ~in_theme]
+    rest_score = float(metric(rest)) if len(rest) else float("nan")
+    return rest_score - all_score, all_score, rest_score
+
+
+class ThemeScorer(BaseEstimator):
+    """Score themes from per-item tags and (optionally) a rating, NPS or CSAT column.
+
+    Parameters
+    ----------
+    weights : dict or None
+        Priority weights for ``frequency``, ``impact``, ``solvability``; normalised to sum to 1.
+        Default ``{"frequency": 0.35, "impact": 0.45, "solvability": 0.20}``: impact first because a rare
+        problem that makes people leave outranks a common mild annoyance.
+    rating_scale : {"auto", "stars", "nps", "score"}
+        How to read ``rating``: ``nps`` (0–10, impact on NPS points), ``stars``/``score`` (impact on the mean).
+        ``auto`` picks ``nps`` when values span 0–10 with any value above 5, else the mean.
+    """
+
+    def __init__(self, weights: dict[str, float] | None = None, rating_scale: str = "auto"):
+        self.weights = weights
+        self.rating_scale = rating_scale
+
+    def _weights(self) -> dict[str, float]:
+        w = dict(DEFAULT_WEIGHTS if self.weights is None else self.weights)
+        unknown = set(w) - set(DEFAULT_WEIGHTS)
+        if unknown:
+            raise FeedmineError(f"unknown priority weight(s) {sorted(unknown)}; use {sorted(DEFAULT_WEIGHTS)}.")
+        w = {k: float(w.get(k, 0.0)) for k in DEFAULT_WEIGHTS}
+        if any(v < 0 for v in w.values()) or sum(w.values()) <= 0:
+            raise FeedmineError(f"priority weights must be non-negative and not all zero, got {w}.")
+        total = sum(w.values())
+        return {k: v / total for k, v in w.items()}
+
+    def _scale(self, rating: pd.Series) -> str:
+        if self.rating_scale not in ("auto", "stars", "nps", "score"):
+            raise FeedmineError(f"rating_scale must be auto, stars, nps or score, got {self.rating_scale!r}.")
+        if self.rating_scale != "auto":
+            return self.rating_scale
+        r = rating.dropna()
+        if len(r) and r.min() >= 0 and r.max() <= 10 and r.max() > 5 and (r == r.round()).all():
+            return "nps"
+        return "stars"
+
+    def fit(self, documents: pd.DataFrame, themes: pd.DataFrame, y: Any = None) -> "ThemeScorer":
+        """``documents`` needs ``theme_id``, ``sentiment``, ``severity``, ``is_request`` and may have
+        ``rating`` and ``customer``; ``themes`` needs ``theme_id`` and may have ``tightness`` and
+        ``distinctiveness`` (from the clusterer and describer). Sets ``scores_``."""
+        weights = self._weights()
+        docs = documents[documents["theme_id"].notna()].copy()
+        docs["theme_id"] = docs["theme_id"].astype(int)
+        n_total = len(docs)
+        has_rating = "rating" in docs and docs["rating"].notna().sum() >= 2
+        scale = self._scale(docs["rating"]) if has_rating else None
+        has_customer = "customer" in docs and docs["customer"].notna().any()
+        n_customers = docs["customer"].nunique() if has_customer else None
+        harm = docs["severity"].astype(str).map(SEVERITY_WEIGHT).fillna(0.1) * \
+            (1 + np.clip(-docs["sentiment"].astype(float), 0, 1)) / 2
+
+        rows = []
+        for theme_id in themes["theme_id"]:
+            in_theme = docs["theme_id"] == theme_id
+            members = docs[in_theme]
+            row: dict[str, Any] = {"theme_id": theme_id, "freq_items": int(in_theme.sum())}
+            row["freq_share_items"] = row["freq_items"] / n_total if n_total else 0.0
+            if has_customer:
+                row["freq_customers"] = int(members["customer"].nunique())
+                row["freq_share_customers"] = row["freq_customers"] / n_customers
+            row["frequency"] = row["freq_share_customers"] if has_customer else row["freq_share_items"]
+            row["impact_harm_mean"] = float(harm[in_theme].mean()) if len(members) else 0.0
+            if has_rating and len(members):
+                metric = nps if scale == "nps" else np.mean
+                drop, all_score, rest_score = leave_one_out_drop(docs["rating"], in_theme, metric)
+                row.update(impact_method="nps_loo" if scale == "nps" else "rating_loo",
+                           impact_rating_theme=float(metric(members["rating"].dropna()))
+                           if members["rating"].notna().any() else float("nan"),
+                           impact_rating_all=all_score, impact_rating_rest=rest_score,
+                           impact_rating_drop=drop)
+            else:
+                row["impact_method"] = "sentiment_severity"
+            row["solv_request_share"] = float(members["is_request"].astype(bool).mean()) if len(members) else 0.0
+            rows.append(row)
+        scores = pd.DataFrame(rows)
+        scores = scores.merge(themes[[c for c in ("theme_id", "tightness", "distinctiveness") if c in themes]],
+                              on="theme_id", how="left")
+        ranked = scores["theme_id"] >= 0
+        # impact on a 0–1 scale across real themes, so that it can be combined with the others
+        if has_rating:
+            drop = scores["impact_rating_drop"].clip(lower=0).fillna(0)
+            scores["impact"] = drop / drop[ranked].max() if drop[ranked].max() > 0 else 0.0
+        else:
+            scores["impact"] = scores["impact_harm_mean"]
+        freq_max = scores.loc[ranked, "frequency"].max() if ranked.any() else 0
+        scores["frequency_score"] = scores["frequency"] / freq_max if freq_max else 0.0
+        scores["solv_tightness"] = _minmax(scores.get("tightness"), ranked)
+        scores["solv_distinctiveness"] = scores.get("distinctiveness", pd.Series(0.0, index=scores.index)).fillna(0)
+        scores["solvability"] = (scores["solv_tightness"] + scores["solv_distinctiveness"] +
+                                 scores["solv_request_share"]) / 3
+        scores["priority"] = (weights["frequency"] * scores["frequency_score"] + weights["impact"] * scores["impact"]
+                              + weights["solvability"] * scores["solvability"])
+        scores.loc[~ranked, ["priority", "impact", "solvability", "frequency_score"]] = np.nan
+        scores["rank"] = scores["priority"].rank(ascending=False, method="first").astype("Int64")
+        scores = scores.drop(columns=[c for c in ("tightness", "distinctiveness") if c in scores])
+        self.weights_ = weights
+        self.rating_scale_ = scale
+        self.scores_ = scores
+        return self
+
+
+def _minmax(values: pd.Series | None, mask: pd.Series) -> pd.Series:
+    if values is None:
+        return pd.Series(0.0, index=mask.index)
+    v = values.astype(float)
+    lo, hi = v[mask].min(), v[mask].max()
+    if not np.isfinite(lo) or hi - lo <= 1e-12:
+        return pd.Series(0.5, index=mask.index).where(mask, 0.0)
+    return ((v - lo) / (hi - lo)).clip(0, 1).fillna(0)

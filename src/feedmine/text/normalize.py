@@ -1,0 +1,121 @@
+"""Cleaning: Unicode and whitespace normalisation, repeated-character collapse, skip reasons, exact
+duplicates.
+
+Nothing is removed: every input row gets a cleaned text, a language, and either ``skip_reason=None``
+(it will be analysed) or a reason it cannot be (``missing``, ``non_text``, ``empty``, ``no_letters``).
+Exact duplicates (after normalisation) are kept and point at their first occurrence through
+``duplicate_of``; they are embedded once and share their original's theme.
+
+>>> from feedmine.text.normalize import TextCleaner
+>>> out = TextCleaner().fit_transform(["배송 너무 느려요ㅠㅠㅠㅠㅠ!!!!!", None, "  ", "배송  너무 느려요ㅠㅠㅠㅠ!!!!"],
+...                                   ids=["a", "b", "c", "d"])
+>>> out[["text_clean", "skip_reason", "duplicate_of"]].values.tolist()
+[['배송 너무 느려요ㅠㅠㅠ!!!', None, None], ['', 'missing', None], ['', 'empty', None], ['배송 너무 느려요ㅠㅠㅠ!!!', None, 'a']]
+"""
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Sequence
+from numbers import Number
+from typing import Any
+
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+
+from .language import detect_language
+
+_CONTROL = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u2028\u2029\ufeff]")
+_SPACES = re.compile(r"[ \t\u00a0\u3000]+")
+_NEWLINES = re.compile(r"\s*\n\s*")
+_LETTER = re.compile(r"[^\W\d_]")
+
+# NFKC turns the compatibility jamo people type (ㅠ U+3160, ㅋ U+314B) into conjoining jamo (U+1172,
+# U+110F) that look the same but no longer match "ㅠ" anywhere downstream; map lone ones back.
+_JAMO_BACK = {}
+for _cp in range(0x3131, 0x318F):
+    _nf = unicodedata.normalize("NFKC", chr(_cp))
+    if len(_nf) == 1 and _nf != chr(_cp):
+        _JAMO_BACK.setdefault(ord(_nf), chr(_cp))
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+class TextCleaner(TransformerMixin, BaseEstimator):
+    """Normalise feedback text and decide which items can be analysed.
+
+    Parameters
+    ----------
+    max_repeat : int
+        Runs of one character longer than this are cut to this length (ㅋㅋㅋㅋㅋ → ㅋㅋㅋ, !!!!! → !!!).
+        Three keeps the intensity a reader sees while making "ㅋㅋㅋㅋ" and "ㅋㅋㅋㅋㅋㅋ" one token.
+    lowercase : bool
+        Lower-case the cleaned text. Off by default: embedders are case-aware and "ERROR" is a cue.
+    accept_numbers : bool
+        Treat a number (int/float) cell as text. Off by default: a number in the text column is almost
+        always a mapping mistake and is reported as ``non_text``.
+    """
+
+    def __init__(self, max_repeat: int = 3, lowercase: bool = False, accept_numbers: bool = False):
+        self.max_repeat = max_repeat
+        self.lowercase = lowercase
+        self.accept_numbers = accept_numbers
+
+    def fit(self, texts: Sequence[Any] | None = None, y: Any = None) -> "TextCleaner":
+        if not isinstance(self.max_repeat, int) or self.max_repeat < 1:
+            raise ValueError(f"max_repeat must be a positive int, got {self.max_repeat!r}")
+        self.repeat_pattern_ = re.compile(r"(.)\1{%d,}" % self.max_repeat, flags=re.DOTALL)
+        return self
+
+    def normalize(self, text: str) -> str:
+        """Normalise one string (NFKC, control characters, whitespace, repeats)."""
+        text = unicodedata.normalize("NFKC", text).translate(_JAMO_BACK)
+        text = _CONTROL.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
+        text = _SPACES.sub(" ", text)
+        text = _NEWLINES.sub("\n", text).strip()
+        text = self.repeat_pattern_.sub(lambda m: m.group(1) * self.max_repeat, text)
+        return text.lower() if self.lowercase else text
+
+    def transform(self, texts: Sequence[Any], ids: Sequence[str] | None = None) -> pd.DataFrame:
+        """Return ``text_clean``, ``lang``, ``skip_reason``, ``duplicate_of`` for each input, in order."""
+        if not hasattr(self, "repeat_pattern_"):
+            self.fit()
+        texts = list(texts)
+        ids = [str(i) for i in ids] if ids is not None else [str(i) for i in range(len(texts))]
+        if len(ids) != len(texts):
+            raise ValueError(f"got {len(texts)} texts but {len(ids)} ids")
+        rows, first_seen = [], {}
+        for value, item_id in zip(texts, ids):
+            clean, reason = "", None
+            if _is_missing(value):
+                reason = "missing"
+            elif isinstance(value, bytes):
+                value = value.decode("utf-8", errors="replace")
+            if reason is None and not isinstance(value, str):
+                if self.accept_numbers and isinstance(value, Number) and not isinstance(value, bool):
+                    value = str(value)
+                else:
+                    reason = "non_text"
+            if reason is None:
+                clean = self.normalize(value)
+                if not clean:
+                    reason = "empty"
+                elif not _LETTER.search(clean):
+                    reason = "no_letters"
+            duplicate_of = None
+            if reason is None:
+                duplicate_of = first_seen.setdefault(clean, item_id)
+                if duplicate_of == item_id:
+                    duplicate_of = None
+            rows.append((clean, detect_language(clean) if reason is None else "none",
+                         reason, duplicate_of))
+        return pd.DataFrame(rows, columns=["text_clean", "lang", "skip_reason", "duplicate_of"],
+                            dtype=object)
+
+    def fit_transform(self, texts: Sequence[Any], y: Any = None, ids: Sequence[str] | None = None) -> pd.DataFrame:
+        return self.fit(texts).transform(texts, ids=ids)
