@@ -15,16 +15,19 @@ from .pipeline import Pipeline
 from .result import Result
 from .score import ThemeScorer
 
-EMBEDDER_NAMES = ("e5", "use", "tfidf")
+EMBEDDER_NAMES = ("hybrid", "e5", "use", "tfidf")
 
 
 def make_embedder(name: Any, cache_dir: Any = None, progress: bool = True) -> Any:
-    """An embedder from a short name: ``e5`` (default), ``use``, ``tfidf``, or a sentence-transformers
+    """An embedder from a short name: ``hybrid`` (default: e5 + character TF-IDF), ``e5``, ``use``, ``tfidf``, or a sentence-transformers
     model name or path prefixed with ``st:`` (``st:all-MiniLM-L6-v2``). Objects pass through."""
     if not isinstance(name, str):
         return name
     from . import embed
 
+    if name == "hybrid":
+        return embed.HybridEmbedder(semantic=embed.E5Embedder(cache_dir=cache_dir, progress=progress),
+                                    progress=progress)
     if name == "e5":
         return embed.E5Embedder(cache_dir=cache_dir, progress=progress)
     if name == "use":
@@ -39,7 +42,7 @@ def make_embedder(name: Any, cache_dir: Any = None, progress: bool = True) -> An
 
 def analyze(source: TableLike, text: str | None = None, id: str | None = None, date: str | None = None,
             rating: str | None = None, channel: str | None = None, segment: str | None = None,
-            customer: str | None = None, *, embedder: Any = "e5", clusterer: Any = None,
+            customer: str | None = None, *, embedder: Any = "hybrid", clusterer: Any = None,
             tagger: Any = None, weights: dict[str, float] | None = None, rating_scale: str = "auto",
             min_cluster_size: int | str = "auto", cache_dir: Any = None, random_state: int | None = 0,
             progress: bool = True) -> Result:

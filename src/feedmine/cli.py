@@ -23,7 +23,8 @@ def _parser() -> argparse.ArgumentParser:
     for role in ("id", "date", "rating", "channel", "segment", "customer"):
         run.add_argument(f"--{role}", help=f"column holding the {role}")
     run.add_argument("--out", default="feedmine-run", help="output folder (default: feedmine-run)")
-    run.add_argument("--embedder", default="e5", help="e5 (default), use, tfidf or st:<model name or path>")
+    run.add_argument("--embedder", default="hybrid",
+                     help="hybrid (default: e5 + character TF-IDF), e5, use, tfidf or st:<model name or path>")
     run.add_argument("--min-cluster-size", default="auto", help="smallest theme size, or auto")
     run.add_argument("--random-state", type=int, default=0)
     run.add_argument("--top", type=int, default=15, help="pain points to print")

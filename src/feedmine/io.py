@@ -63,7 +63,9 @@ def read_table(source: TableLike) -> pd.DataFrame:
             return pd.read_json(path, dtype=False)
         if kind == "parquet":
             return pd.read_parquet(path)
-        return pd.read_excel(path)
+        # dtype=object keeps each cell's own type: without it pandas re-infers text cells such as
+        # "007" as numbers and ids lose their leading zeros
+        return pd.read_excel(path, dtype=object)
     except ImportError as exc:  # openpyxl is an optional extra
         raise FeedmineError(f"reading {path.name!r} needs an optional package: {exc}. "
                             "Install it with: pip install 'feedmine[excel]'") from exc
@@ -131,7 +133,9 @@ def load_corpus(source: TableLike, text: str | None = None, id: str | None = Non
             raise FeedmineError(f"id column {mapping['id']!r} is not unique ({len(dup)} repeated, e.g. "
                                 f"{dup.iloc[0]!r}). Pass a unique column, or omit id= to number rows.")
         corpus["id"] = ids.to_numpy(dtype=object)
-    corpus["text"] = df[mapping["text"]].to_numpy(dtype=object)
+    # an explicit object Series: pandas 3 would infer its "str" dtype from an object array and turn
+    # None into NaN, but the corpus keeps each raw cell as given
+    corpus["text"] = pd.Series(df[mapping["text"]].to_numpy(dtype=object), index=corpus.index, dtype=object)
     for role in ("date", "rating", "channel", "segment", "customer"):
         col = mapping[role]
         if col is None:
@@ -142,7 +146,8 @@ def load_corpus(source: TableLike, text: str | None = None, id: str | None = Non
         elif role == "date":
             corpus["date"] = pd.to_datetime(values, errors="coerce", utc=False, format="mixed")
         else:
-            corpus[role] = values.astype(object).where(values.notna(), None).to_numpy(dtype=object)
+            corpus[role] = pd.Series(values.astype(object).where(values.notna(), None).to_numpy(dtype=object),
+                                     index=corpus.index, dtype=object)
     for col in keep or []:
         if col not in corpus.columns:
             corpus[col] = df[col].to_numpy()
@@ -152,7 +157,7 @@ def load_corpus(source: TableLike, text: str | None = None, id: str | None = Non
 def _to_numeric(values: pd.Series, col: str) -> pd.Series:
     numeric = pd.to_numeric(values, errors="coerce")
     bad = numeric.isna() & values.notna() & (values.astype(str).str.strip() != "")
-    if bad.all() and len(values) and values.notna().any():
+    if bad.any() and not numeric.notna().any():  # words (and blanks) only, no number at all
         raise FeedmineError(f"rating column {col!r} has no numeric values (e.g. {values.dropna().iloc[0]!r}). "
                             "Pass a column of stars, NPS 0–10 or another numeric score.")
     if bad.any():

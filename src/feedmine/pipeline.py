@@ -41,9 +41,9 @@ def _default(name: str) -> Any:
     if name == "cleaner":
         return TextCleaner()
     if name == "embedder":
-        from .embed import E5Embedder
+        from .embed import HybridEmbedder
 
-        return E5Embedder()
+        return HybridEmbedder()
     if name == "clusterer":
         return ThemeClusterer()
     if name == "describer":

@@ -1,8 +1,9 @@
-"""Embedding backends. ``E5Embedder`` is the default (see docs/embedders.md for the measurement)."""
+"""Embedding backends. The default is ``HybridEmbedder`` (e5 + character TF-IDF; docs/embedders.md says why)."""
 from .base import Embedder
 from .e5 import E5Embedder
+from .hybrid import HybridEmbedder
 from .sentence_transformers import SentenceTransformerEmbedder
 from .tfidf import TfidfEmbedder
 from .use import USEEmbedder
 
-__all__ = ["Embedder", "E5Embedder", "USEEmbedder", "SentenceTransformerEmbedder", "TfidfEmbedder"]
+__all__ = ["Embedder", "HybridEmbedder", "E5Embedder", "USEEmbedder", "SentenceTransformerEmbedder", "TfidfEmbedder"]

@@ -12,6 +12,7 @@ import logging
 import os
 import re
 import tempfile
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -47,7 +48,9 @@ class EmbeddingCache:
                 try:
                     with np.load(shard) as data:
                         keys, vectors = data["keys"], data["vectors"]
-                except (OSError, ValueError, KeyError) as exc:  # a damaged shard costs a re-embed, not a crash
+                # a damaged shard costs a re-embed, not a crash (a cut-off .npz raises BadZipFile, an
+                # empty one EOFError)
+                except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
                     logger.warning("ignoring unreadable embedding cache shard %s: %s", shard, exc)
                     continue
                 for k, v in zip(keys, vectors):

@@ -38,6 +38,25 @@ for _cp in range(0x3131, 0x318F):
     _nf = unicodedata.normalize("NFKC", chr(_cp))
     if len(_nf) == 1 and _nf != chr(_cp):
         _JAMO_BACK.setdefault(ord(_nf), chr(_cp))
+# NFKC also *composes* a consonant followed by a vowel once both are conjoining jamo ("ㅋㅠ" → "큐",
+# "ㅋㅋㅠㅠ" → "ㅋ큐ㅠ"), so typed jamo (and their half-width forms) are kept out of NFKC altogether.
+_HALFWIDTH_JAMO = {}
+for _cp in range(0xFFA0, 0xFFDD):
+    _nf = unicodedata.normalize("NFKC", chr(_cp))
+    if len(_nf) == 1 and ord(_nf) in _JAMO_BACK:
+        _HALFWIDTH_JAMO[_cp] = _JAMO_BACK[ord(_nf)]
+_COMPAT_JAMO_RUN = re.compile(r"[\u3131-\u318e]+")
+
+
+def _nfkc_keep_jamo(text: str) -> str:
+    text = text.translate(_HALFWIDTH_JAMO)
+    parts, pos = [], 0
+    for m in _COMPAT_JAMO_RUN.finditer(text):
+        parts.append(unicodedata.normalize("NFKC", text[pos:m.start()]))
+        parts.append(m.group())
+        pos = m.end()
+    parts.append(unicodedata.normalize("NFKC", text[pos:]))
+    return "".join(parts).translate(_JAMO_BACK)
 
 
 def _is_missing(value: Any) -> bool:
@@ -74,7 +93,7 @@ class TextCleaner(TransformerMixin, BaseEstimator):
 
     def normalize(self, text: str) -> str:
         """Normalise one string (NFKC, control characters, whitespace, repeats)."""
-        text = unicodedata.normalize("NFKC", text).translate(_JAMO_BACK)
+        text = _nfkc_keep_jamo(text)
         text = _CONTROL.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
         text = _SPACES.sub(" ", text)
         text = _NEWLINES.sub("\n", text).strip()

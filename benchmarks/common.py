@@ -1,0 +1,69 @@
+"""Shared helpers for the benchmark scripts: data loading, timing and peak-memory measurement."""
+from __future__ import annotations
+
+import json
+import os
+import resource
+import threading
+import time
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("FEEDMINE_SHARED_DATA", ROOT.parent / "shared" / "data"))
+RESULTS = ROOT / "benchmarks" / "results"
+CACHE = ROOT / "benchmarks" / ".cache"
+
+
+def load_dataset(name: str) -> tuple[list[str], pd.Series, str]:
+    """(texts, labels, label description) of a labelled benchmark set in ../shared/data."""
+    if name == "banking77":
+        df = pd.read_csv(SHARED / "banking77" / "test.csv")
+        return df["text"].tolist(), df["category"], "77 intents"
+    if name == "banking77-train":  # held out from every tuning run: used to check the defaults generalise
+        df = pd.read_csv(SHARED / "banking77" / "train.csv")
+        return df["text"].tolist(), df["category"], "77 intents"
+    if name == "parakqc":
+        df = pd.read_csv(SHARED / "parakqc" / "parakqc.csv")
+        return df["text"].tolist(), df["paraphrase_group"], "1,000 paraphrase groups"
+    raise ValueError(f"unknown dataset {name!r}")
+
+
+class PeakMemory:
+    """Peak resident memory of this process during a block, sampled every 20 ms (MiB)."""
+
+    def __enter__(self) -> "PeakMemory":
+        self.start_rss = _rss_mib()
+        self.peak = self.start_rss
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        self.t0 = time.perf_counter()
+        return self
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.02):
+            self.peak = max(self.peak, _rss_mib())
+
+    def __exit__(self, *exc: object) -> None:
+        self.seconds = time.perf_counter() - self.t0
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, _rss_mib())
+        self.added = self.peak - self.start_rss
+
+
+def _rss_mib() -> float:
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except OSError:  # not Linux: fall back to the lifetime peak
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def write_results(name: str, payload: dict) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps(payload, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
+    return path

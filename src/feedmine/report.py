@@ -1,0 +1,249 @@
+"""Self-contained HTML views of a :class:`~feedmine.result.Result`.
+
+The report is one HTML file with inline CSS, no scripts, fonts or network requests. Feedback text,
+labels, keywords and config values are untrusted: everything reaches the page through Jinja2 with
+autoescaping on, and this module never marks data as safe. Python only prepares plain values (numbers
+formatted as strings, texts truncated); the markup, the inline SVG chart included, lives in
+``feedmine/templates/*.html``.
+
+>>> import feedmine as fm  # doctest: +SKIP
+>>> fm.load_result("out/").to_html("report.html")  # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import json
+import logging
+from functools import lru_cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from jinja2 import Environment, FunctionLoader, StrictUndefined, select_autoescape
+
+from .tag import SEVERITY_LEVELS
+
+if TYPE_CHECKING:
+    from .result import Result
+
+logger = logging.getLogger(__name__)
+
+DASH = "–"
+N_KEYWORDS_TABLE = 6
+N_EXAMPLES = 10
+N_SKIPPED_EXAMPLES = 20
+N_CHART = 20
+EVIDENCE_PREFIXES = ("freq_", "impact_", "solv_")
+
+
+# ----- formatting ---------------------------------------------------------------------------------
+def _missing(v: Any) -> bool:
+    """True for None, pd.NA, NaN / NaT; False for containers and everything else."""
+    if v is None or isinstance(v, (list, tuple, dict, set, np.ndarray)):
+        return v is None
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def fmt_num(v: Any, digits: int = 3) -> str:
+    """A number with ``digits`` decimals (integers as they are); "–" for missing values."""
+    if _missing(v):
+        return DASH
+    if isinstance(v, (bool, np.bool_)):
+        return "yes" if v else "no"
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    try:
+        return f"{float(v):.{digits}f}"
+    except (TypeError, ValueError):
+        return str(v)
+
+
+def fmt_pct(v: Any) -> str:
+    """A share in [0, 1] as a percentage with one decimal; "–" for missing values."""
+    try:
+        return DASH if _missing(v) else f"{100 * float(v):.1f}%"
+    except (TypeError, ValueError):
+        return str(v)
+
+
+def fmt_signed(v: Any) -> str:
+    """A sentiment-like value with a sign and two decimals."""
+    try:
+        return DASH if _missing(v) else f"{float(v):+.2f}"
+    except (TypeError, ValueError):
+        return str(v)
+
+
+def _evidence_value(name: str, v: Any) -> str:
+    if isinstance(v, str):
+        return v
+    return fmt_pct(v) if "share" in name else fmt_num(v)
+
+
+def _text(v: Any, limit: int) -> str:
+    """Any cell as display text (non-strings and blank strings by ``repr``), cut to ``limit`` characters."""
+    s = DASH if _missing(v) else (v if isinstance(v, str) and v.strip() else repr(v))
+    return s if len(s) <= limit else s[: limit - 1] + "…"
+
+
+def _as_list(v: Any) -> list:
+    if isinstance(v, (list, tuple, np.ndarray, pd.Series)):
+        return list(v)
+    return [] if _missing(v) else [v]
+
+
+# ----- template environment -----------------------------------------------------------------------
+def _load_template(name: str) -> str:
+    return (resources.files("feedmine") / "templates" / name).read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def _env() -> Environment:
+    env = Environment(loader=FunctionLoader(_load_template),
+                      autoescape=select_autoescape(("html",), default_for_string=True, default=True),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(num=fmt_num, pct=fmt_pct, signed=fmt_signed)
+    return env
+
+
+# ----- view models --------------------------------------------------------------------------------
+def _pain_points(result: Result) -> pd.DataFrame:
+    themes = result.themes
+    if "theme_id" not in themes or "rank" not in themes:
+        return themes.iloc[0:0] if "theme_id" not in themes else themes[themes["theme_id"] >= 0]
+    return result.pain_points
+
+
+def _docs_of(docs: pd.DataFrame, theme_id: int) -> pd.DataFrame:
+    if "theme_id" not in docs:
+        return docs.iloc[0:0]
+    return docs[docs["theme_id"].eq(theme_id).fillna(False).astype(bool)]
+
+
+def _severity_bar(row: dict) -> list[dict]:
+    parts = []
+    for level in SEVERITY_LEVELS:
+        share = row.get(f"severity_{level}")
+        share = 0.0 if _missing(share) else min(max(float(share), 0.0), 1.0)
+        parts.append({"level": level, "width": f"{100 * share:.1f}", "pct": fmt_pct(share)})
+    return parts
+
+
+def _theme_row(row: dict) -> dict:
+    """One themes row as display values (shared by the table, the sections and the summary)."""
+    theme_id = int(row["theme_id"])
+    keywords = [str(k) for k in _as_list(row.get("keywords"))]
+    return {
+        "theme_id": theme_id, "anchor": f"theme-{theme_id}",
+        "rank": DASH if _missing(row.get("rank")) else str(int(row["rank"])),
+        "label": _text(row.get("label"), 300), "keywords": keywords,
+        "keywords_short": keywords[:N_KEYWORDS_TABLE], "size": fmt_num(row.get("size")),
+        "share": fmt_pct(row.get("share")), "mean_sentiment": fmt_signed(row.get("mean_sentiment")),
+        "severity": _severity_bar(row), "frequency": fmt_pct(row.get("frequency")),
+        "impact": fmt_num(row.get("impact")), "impact_method": _text(row.get("impact_method"), 60),
+        "solvability": fmt_num(row.get("solvability")), "priority": fmt_num(row.get("priority")),
+    }
+
+
+def _theme_section(row: dict, docs: pd.DataFrame) -> dict:
+    view = _theme_row(row)
+    view["evidence"] = [(k, _evidence_value(k, v)) for k, v in row.items() if k.startswith(EVIDENCE_PREFIXES)]
+    explanation = row.get("explanation")
+    view["explanation"] = None if _missing(explanation) else str(explanation)
+    view["quotes"] = [_text(q, 800) for q in _as_list(row.get("quotes"))]
+    quoted = {str(q) for q in _as_list(row.get("quote_ids"))}
+    members = _docs_of(docs, view["theme_id"])
+    if "id" in members and quoted:
+        members = members[~members["id"].astype(str).isin(quoted)]
+    view["n_more"] = len(members)
+    view["examples"] = [{
+        "id": _text(d.get("id"), 80), "text": _text(d.get("text_clean", d.get("text")), 400),
+        "sentiment": fmt_signed(d.get("sentiment")), "severity": _text(d.get("severity"), 20),
+        "cue": "" if _missing(d.get("severity_cue")) else _text(d.get("severity_cue"), 80),
+    } for d in members.head(N_EXAMPLES).to_dict("records")]
+    return view
+
+
+def _chart(pain: pd.DataFrame) -> dict:
+    """Geometry of a horizontal bar chart of theme shares; labels stay plain text for the template."""
+    top = pain.sort_values("share", ascending=False, kind="stable").head(N_CHART) if "share" in pain else pain.iloc[0:0]
+    label_w, bar_w, row_h = 300, 380, 22
+    biggest = max([float(s) for s in top["share"] if not _missing(s)] + [1e-12]) if len(top) else 1.0
+    bars = []
+    for i, row in enumerate(top.to_dict("records")):
+        share = 0.0 if _missing(row.get("share")) else float(row["share"])
+        rank = "" if _missing(row.get("rank")) else f"#{int(row['rank'])} "
+        bars.append({"y": i * row_h + 4, "text_y": i * row_h + 16, "w": f"{bar_w * share / biggest:.1f}",
+                     "label": _text(rank + str(row.get("label")), 42), "title": _text(row.get("label"), 300),
+                     "value": fmt_pct(share), "value_x": f"{label_w + bar_w * share / biggest + 6:.1f}",
+                     "anchor": f"theme-{int(row['theme_id'])}"})
+    return {"bars": bars, "label_w": label_w, "width": label_w + bar_w + 70, "height": len(bars) * row_h + 8}
+
+
+def _facts(result: Result, n_themes: int) -> dict:
+    from . import __version__
+
+    docs, meta = result.documents, result.meta
+    skip = docs["skip_reason"] if "skip_reason" in docs else pd.Series(dtype=object)
+    by_reason = meta.get("skipped_by_reason") or skip.value_counts().to_dict()
+    try:
+        unassigned = meta.get("unassigned_share", result.unassigned_share)
+    except KeyError:
+        unassigned = 0.0
+    dup = docs["duplicate_of"].notna().sum() if "duplicate_of" in docs else 0
+    seconds = meta.get("seconds") or meta.get("timings") or {}
+    return {
+        "n_items": int(meta.get("n_items", len(docs))),
+        "n_analysed": int(meta.get("n_analysed", len(docs) - skip.notna().sum())),
+        "n_skipped": int(meta.get("n_skipped", skip.notna().sum())),
+        "skipped_by_reason": [(str(k), int(v)) for k, v in by_reason.items()],
+        "n_duplicates": int(meta.get("n_exact_duplicates", dup)), "n_themes": n_themes,
+        "n_truncated": meta.get("n_truncated"), "unassigned": fmt_pct(unassigned),
+        "embedder": None if _missing(meta.get("embedder")) else str(meta.get("embedder")),
+        "timings": [(str(k), fmt_num(v, 2)) for k, v in seconds.items()] if isinstance(seconds, dict) else [],
+        "version": str(meta.get("feedmine_version", __version__)),
+    }
+
+
+def _skipped(docs: pd.DataFrame) -> dict:
+    if "skip_reason" not in docs:
+        return {"counts": [], "examples": [], "n": 0}
+    skipped = docs[docs["skip_reason"].notna()]
+    return {"n": len(skipped),
+            "counts": [(str(k), int(v)) for k, v in skipped["skip_reason"].value_counts().items()],
+            "examples": [{"id": _text(d.get("id"), 80), "reason": str(d["skip_reason"]),
+                          "text": _text(d.get("text"), 200)}
+                         for d in skipped.head(N_SKIPPED_EXAMPLES).to_dict("records")]}
+
+
+def _json(obj: Any) -> str:
+    return json.dumps(obj, indent=2, ensure_ascii=False, default=str)
+
+
+# ----- public -------------------------------------------------------------------------------------
+def render_report(result: Result) -> str:
+    """The full report as one self-contained HTML page (what :meth:`Result.to_html` writes)."""
+    pain = _pain_points(result)
+    docs, themes = result.documents, result.themes
+    sections = [_theme_section(r, docs) for r in pain.to_dict("records")]
+    unassigned_rows = themes[themes["theme_id"] == -1].to_dict("records") if "theme_id" in themes else []
+    if not unassigned_rows and len(_docs_of(docs, -1)):
+        unassigned_rows = [{"theme_id": -1, "label": "unassigned", "size": len(_docs_of(docs, -1))}]
+    unassigned = _theme_section(unassigned_rows[0], docs) if unassigned_rows else None
+    html = _env().get_template("report.html").render(
+        facts=_facts(result, len(pain)), pain_points=[_theme_row(r) for r in pain.to_dict("records")],
+        sections=sections, unassigned=unassigned, skipped=_skipped(docs), chart=_chart(pain),
+        config_json=_json(result.config), meta_json=_json(result.meta), severity_levels=SEVERITY_LEVELS)
+    logger.debug("rendered report: %d themes, %d characters", len(pain), len(html))
+    return html
+
+
+def render_summary_html(result: Result, top: int = 10) -> str:
+    """A compact HTML fragment (run facts and the top pain points) for Jupyter's ``_repr_html_``."""
+    pain = _pain_points(result)
+    return _env().get_template("summary.html").render(
+        facts=_facts(result, len(pain)), pain_points=[_theme_row(r) for r in pain.head(top).to_dict("records")],
+        n_more=max(len(pain) - top, 0))

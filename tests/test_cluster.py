@@ -1,0 +1,261 @@
+"""Tests for ThemeClusterer on hand-made embeddings (no text model involved)."""
+import math
+
+import numpy as np
+import pytest
+from sklearn.cluster import KMeans
+from sklearn.decomposition import PCA
+
+from feedmine.cluster import MIN_ITEMS_TO_CLUSTER, ThemeClusterer, auto_min_cluster_size, auto_min_samples
+from feedmine.errors import FeedmineError
+
+
+def blobs(k=5, n=30, d=10, spread=0.05, seed=0):
+    """k tight, normalised blobs around the first k axes of R^d; returns (X, true labels)."""
+    rng = np.random.default_rng(seed)
+    X = np.vstack([rng.normal(c, spread, (n, d)) for c in np.eye(d)[:k]])
+    return X / np.linalg.norm(X, axis=1, keepdims=True), np.repeat(np.arange(k), n)
+
+
+def far_outliers(d=10, k=5):
+    """Unit vectors on axes no blob uses: cosine 0 (plus noise) to every theme."""
+    return np.eye(d)[k + 1:]
+
+
+def assert_pure(labels, truth):
+    """Every true blob maps to exactly one theme and every theme to exactly one blob."""
+    pairs = {(int(t), int(l)) for t, l in zip(truth, labels)}
+    assert len({t for t, _ in pairs}) == len(pairs) == len({l for _, l in pairs})
+
+
+# ----- finding themes ---------------------------------------------------------------------------
+
+def test_separated_blobs_give_pure_themes():
+    X, truth = blobs()
+    tc = ThemeClusterer(reducer=None, random_state=0).fit(X)
+    assert tc.n_themes_ == 5
+    assert (tc.labels_ >= 0).all()
+    assert_pure(tc.labels_, truth)
+    assert tc.labels_.shape == (150,) and tc.confidence_.shape == (150,)
+    assert ((tc.confidence_ >= 0) & (tc.confidence_ <= 1)).all()
+    assert tc.min_cluster_size_ == auto_min_cluster_size(150)
+    assert tc.min_samples_ == auto_min_samples(tc.min_cluster_size_)
+    assert set(tc.tightness_) == set(tc.theme_ids_.tolist())
+    assert all(t > 0.9 for t in tc.tightness_.values())  # tight blobs: members near their centroid
+
+
+def test_pca_reducer_keeps_themes():
+    X, truth = blobs()
+    tc = ThemeClusterer(reducer="pca", n_components=5, random_state=0).fit(X)
+    assert tc.embedding_.shape == (150, 5)
+    assert tc.n_themes_ == 5
+    assert_pure(tc.labels_, truth)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "max_theme_share=0.25 (default) makes HDBSCAN refuse any theme above 25% of items: three clean, "
+    "equal blobs (33% each) are shattered into fragments and ~58% of items end unassigned. The "
+    "cluster.py doctest (3 blobs of 40 → 3 themes) fails for the same reason. Reported to the lead."))
+def test_three_equal_blobs_are_three_themes():
+    X, truth = blobs(k=3, n=40, d=8)
+    tc = ThemeClusterer(reducer=None, random_state=0).fit(X)
+    assert tc.n_themes_ == 3
+    assert tc.unassigned_share_ < 0.05
+
+
+def test_three_equal_blobs_without_share_cap():
+    X, truth = blobs(k=3, n=40, d=8)
+    tc = ThemeClusterer(reducer=None, max_theme_share=None, random_state=0).fit(X)
+    assert tc.n_themes_ == 3
+    assert_pure(tc.labels_, truth)
+
+
+# ----- outliers ---------------------------------------------------------------------------------
+
+def outlier_data():
+    X, truth = blobs()
+    return np.vstack([X, far_outliers()]), np.r_[truth, [-1] * len(far_outliers())]
+
+
+def test_far_outliers_stay_unassigned_with_auto():
+    X, truth = outlier_data()
+    tc = ThemeClusterer(reducer=None, reassign="auto", random_state=0).fit(X)
+    out = truth == -1
+    assert (tc.raw_labels_[out] == -1).all()
+    assert (tc.labels_[out] == -1).all()
+    assert not tc.reassigned_[out].any()
+    assert (tc.confidence_[out] == 0).all()
+    assert tc.unassigned_share_ >= out.mean()
+    assert tc.outlier_share_ >= out.mean()
+
+
+def test_all_moves_every_outlier_and_flags_only_those():
+    X, truth = outlier_data()
+    tc = ThemeClusterer(reducer=None, reassign="all", random_state=0).fit(X)
+    raw_noise = tc.raw_labels_ < 0
+    assert raw_noise[truth == -1].all()
+    assert (tc.labels_ >= 0).all()
+    np.testing.assert_array_equal(tc.reassigned_, raw_noise)
+    np.testing.assert_array_equal(tc.labels_[~raw_noise], tc.raw_labels_[~raw_noise])
+    assert tc.unassigned_share_ == 0
+    # a moved item is never more confident than half its similarity
+    assert (tc.confidence_[raw_noise] <= 0.5).all()
+
+
+def test_none_keeps_outliers():
+    X, truth = outlier_data()
+    tc = ThemeClusterer(reducer=None, reassign="none", random_state=0).fit(X)
+    np.testing.assert_array_equal(tc.labels_, tc.raw_labels_)
+    assert not tc.reassigned_.any()
+    assert (tc.labels_[truth == -1] == -1).all()
+
+
+def test_auto_moves_a_near_outlier_but_not_a_far_one():
+    X, truth = blobs()
+    # run HDBSCAN without reassignment first to find out which points it calls noise, then check
+    # that "auto" moves exactly the noise points at least as similar as the threshold
+    X = np.vstack([X, far_outliers()])
+    none = ThemeClusterer(reducer=None, reassign="none", random_state=0).fit(X)
+    auto = ThemeClusterer(reducer=None, reassign="auto", random_state=0).fit(X)
+    np.testing.assert_array_equal(none.raw_labels_, auto.raw_labels_)
+    noise = np.flatnonzero(auto.raw_labels_ < 0)
+    sims = X[noise] @ auto.centroids_.T
+    should_move = sims.max(axis=1) >= auto.reassign_threshold_
+    np.testing.assert_array_equal(auto.reassigned_[noise], should_move)
+    assert not auto.reassigned_[auto.raw_labels_ >= 0].any()
+    moved = noise[should_move]
+    np.testing.assert_array_equal(auto.labels_[moved], auto.theme_ids_[sims[should_move].argmax(axis=1)])
+
+
+def test_reassign_threshold_is_quantile_of_member_similarity():
+    X, _ = blobs()
+    tc = ThemeClusterer(reducer=None, reassign_quantile=0.5, random_state=0).fit(X)
+    members = tc.raw_labels_ >= 0
+    sims = np.einsum("ij,ij->i", X[members], tc.centroids_[np.searchsorted(tc.theme_ids_, tc.raw_labels_[members])])
+    assert tc.reassign_threshold_ == pytest.approx(float(np.median(sims)), rel=1e-5)
+
+
+# ----- small inputs, determinism, swapping parts -------------------------------------------------
+
+@pytest.mark.parametrize("n", [1, 5, MIN_ITEMS_TO_CLUSTER - 1])
+def test_few_items_form_one_theme(n):
+    X, _ = blobs(k=3, n=4)
+    tc = ThemeClusterer(random_state=0).fit(X[:n])
+    assert tc.n_themes_ == 1
+    assert (tc.labels_ == 0).all() and len(tc.labels_) == n
+    assert not tc.reassigned_.any()
+
+
+def test_same_random_state_same_labels_with_umap():
+    X, truth = blobs()
+    a = ThemeClusterer(reducer="umap", random_state=7).fit(X)
+    b = ThemeClusterer(reducer="umap", random_state=7).fit(X)
+    np.testing.assert_array_equal(a.labels_, b.labels_)
+    np.testing.assert_allclose(a.embedding_, b.embedding_)
+    assert a.embedding_.shape == (150, 5)
+    assert a.n_themes_ == 5
+    assert_pure(a.labels_[a.labels_ >= 0], truth[a.labels_ >= 0])
+
+
+def test_custom_clusterer_object_is_used_seeded_and_not_mutated():
+    X, truth = blobs()
+    km = KMeans(n_clusters=5, n_init=3)
+    tc = ThemeClusterer(reducer=None, clusterer=km, random_state=3).fit(X)
+    assert tc.n_themes_ == 5
+    assert_pure(tc.labels_, truth)
+    assert (tc.confidence_ == 1).all()  # no probabilities_: members count as fully confident
+    assert km.random_state is None and not hasattr(km, "labels_")  # the user's object is cloned
+
+
+def test_custom_clusterer_with_k_other_than_truth():
+    X, _ = blobs()
+    tc = ThemeClusterer(reducer=None, clusterer=KMeans(n_clusters=3, n_init=3), random_state=0).fit(X)
+    assert tc.n_themes_ == 3
+
+
+def test_custom_reducer_object_is_used():
+    X, truth = blobs()
+    tc = ThemeClusterer(reducer=PCA(n_components=3), random_state=0).fit(X)
+    assert tc.embedding_.shape == (150, 3)
+    assert tc.n_themes_ == 5
+    assert_pure(tc.labels_, truth)
+
+
+def test_kmeans_string_needs_n_clusters():
+    X, _ = blobs()
+    with pytest.raises(FeedmineError, match="n_clusters"):
+        ThemeClusterer(reducer=None, clusterer="kmeans").fit(X)
+    tc = ThemeClusterer(reducer=None, clusterer="kmeans", n_clusters=5, random_state=0).fit(X)
+    assert tc.n_themes_ == 5
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_embeddings_rejected(bad):
+    X, _ = blobs()
+    X = X.copy()
+    X[3, 2] = bad
+    with pytest.raises(FeedmineError, match="NaN or infinite"):
+        ThemeClusterer(reducer=None).fit(X)
+
+
+def test_bad_arguments_rejected():
+    X, _ = blobs()
+    with pytest.raises(FeedmineError, match="2-D"):
+        ThemeClusterer().fit(X[0])
+    with pytest.raises(FeedmineError, match="reassign"):
+        ThemeClusterer(reassign="some").fit(X)
+    with pytest.raises(FeedmineError, match="reducer"):
+        ThemeClusterer(reducer="tsne").fit(X)
+    with pytest.raises(FeedmineError, match="clusterer"):
+        ThemeClusterer(reducer=None, clusterer="dbscan").fit(X)
+
+
+def test_predict_new_points():
+    X, truth = blobs()
+    tc = ThemeClusterer(reducer=None, random_state=0).fit(X)
+    new, new_truth = blobs(seed=1)  # fresh samples of the same blobs
+    pred = tc.predict(new)
+    theme_of_blob = {t: int(np.bincount(tc.labels_[truth == t]).argmax()) for t in range(5)}
+    # new points as typical as the least typical 5% of members stay unassigned: about 5% of them
+    best_sim = (new @ tc.centroids_.T).max(axis=1)
+    np.testing.assert_array_equal(pred == -1, best_sim < tc.reassign_threshold_)
+    assert (pred >= 0).mean() > 0.85
+    expected = np.array([theme_of_blob[t] for t in new_truth])
+    np.testing.assert_array_equal(pred[pred >= 0], expected[pred >= 0])
+    assert (tc.predict(far_outliers()) == -1).all()
+    assert tc.fit_predict(X).tolist() == tc.labels_.tolist()
+
+
+def test_predict_before_fit():
+    with pytest.raises(FeedmineError, match="not fitted"):
+        ThemeClusterer().predict(np.ones((2, 3)))
+
+
+def test_predict_with_reassign_all_never_returns_minus_one():
+    X, _ = blobs()
+    tc = ThemeClusterer(reducer=None, reassign="all", random_state=0).fit(X)
+    assert (tc.predict(far_outliers()) >= 0).all()
+
+
+# ----- automatic sizes ----------------------------------------------------------------------------
+
+def test_auto_min_cluster_size_grows_with_n_and_never_below_5():
+    sizes = [auto_min_cluster_size(n) for n in [0, 1, 10, 100, 1_000, 3_000, 10_000, 100_000]]
+    assert all(s >= 5 for s in sizes)
+    assert sizes == sorted(sizes)
+    # √n / 6 rounded: 5 up to ~1,000 items (√1000/6 ≈ 5.3), then √10,000 / 6 ≈ 16.7 → 17
+    assert auto_min_cluster_size(1_000) == 5
+    assert auto_min_cluster_size(10_000) == 17
+    assert auto_min_cluster_size(100_000) == round(math.sqrt(100_000) / 6)
+    assert auto_min_cluster_size(100_000) > auto_min_cluster_size(10_000) > auto_min_cluster_size(1_000)
+
+
+def test_auto_min_samples_below_cluster_size():
+    for mcs in [5, 9, 17, 53]:
+        assert 2 <= auto_min_samples(mcs) < mcs
+
+
+def test_explicit_sizes_are_used():
+    X, _ = blobs()
+    tc = ThemeClusterer(reducer=None, min_cluster_size=12, min_samples=3, random_state=0).fit(X)
+    assert (tc.min_cluster_size_, tc.min_samples_) == (12, 3)

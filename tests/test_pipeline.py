@@ -1,0 +1,120 @@
+"""End-to-end: the real default pipeline on a small slice of the bundled real sample."""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import feedmine as fm
+from feedmine.cli import main as cli_main
+from feedmine.embed import TfidfEmbedder
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "samples" / "reviews_mixed.csv"
+
+
+@pytest.fixture(scope="module")
+def messy_sample() -> pd.DataFrame:
+    """160 real reviews plus rows of every awkward kind a real export contains."""
+    real = pd.read_csv(SAMPLE, dtype={"review_id": str}).head(160)
+    awkward = pd.DataFrame({
+        "review_id": ["x-none", "x-empty", "x-space", "x-int", "x-dup1", "x-dup2", "x-punct", "x-html"],
+        "text": [None, "", "   ", 42, real["text"].iloc[0], real["text"].iloc[0], "!!!???", "<script>alert(1)</script> 앱 최악"],
+        "stars": [None, 3, 3, 1, 5, 5, 2, 1], "channel": ["web"] * 8, "date": [None] * 8,
+    })
+    return pd.concat([real, awkward], ignore_index=True).sample(frac=1, random_state=3).reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def result(messy_sample, tmp_path_factory) -> fm.Result:
+    cache = tmp_path_factory.mktemp("cache")
+    return fm.analyze(messy_sample, text="text", id="review_id", rating="stars", channel="channel",
+                      date="date", cache_dir=cache, random_state=0, progress=False)
+
+
+def test_every_row_comes_back_once_in_order(result, messy_sample):
+    docs = result.documents
+    assert docs["id"].tolist() == messy_sample["review_id"].tolist()
+    reasons = docs.set_index("id")["skip_reason"]
+    assert reasons["x-none"] == "missing" and reasons["x-empty"] == "empty" and reasons["x-space"] == "empty"
+    assert reasons["x-int"] == "non_text" and reasons["x-punct"] == "no_letters"
+    skipped = docs["skip_reason"].notna()
+    assert docs.loc[skipped, "theme_id"].isna().all()
+    assert docs.loc[~skipped, "theme_id"].notna().all()
+
+
+def test_duplicates_are_kept_flagged_and_share_a_theme(result):
+    docs = result.documents.set_index("id")
+    assert docs.loc["x-dup2", "duplicate_of"] in docs.index
+    original = docs.loc["x-dup2", "duplicate_of"]
+    assert docs.loc["x-dup2", "theme_id"] == docs.loc[original, "theme_id"]
+
+
+def test_themes_table_has_the_promised_columns(result):
+    needed = {"theme_id", "label", "keywords", "size", "share", "mean_sentiment", "severity_low",
+              "severity_medium", "severity_high", "severity_critical", "frequency", "impact", "impact_method",
+              "solvability", "priority", "rank", "quotes", "explanation"}
+    assert needed <= set(result.themes.columns)
+    real = result.pain_points
+    assert len(real) >= 2
+    assert real["priority"].is_monotonic_decreasing
+    assert (real["impact_method"] == "rating_loo").all()
+    assert all(len(q) >= 1 for q in real["quotes"])
+    analysed = result.documents["theme_id"].notna().sum()
+    assert result.themes["size"].sum() == analysed
+    assert math.isclose(result.themes["share"].sum(), 1.0)
+
+
+def test_same_input_and_seed_give_identical_themes(result, messy_sample, tmp_path):
+    again = fm.analyze(messy_sample, text="text", id="review_id", rating="stars", channel="channel",
+                       date="date", cache_dir=tmp_path, random_state=0, progress=False)
+    pd.testing.assert_series_equal(result.documents["theme_id"], again.documents["theme_id"])
+    assert result.themes["label"].tolist() == again.themes["label"].tolist()
+
+
+def test_report_escapes_feedback(result):
+    html = result.to_html()
+    assert "<script>alert(1)</script>" not in html
+
+
+def test_wrong_column_lists_existing_columns(messy_sample):
+    with pytest.raises(fm.ColumnNotFoundError) as err:
+        fm.analyze(messy_sample, text="comment", progress=False)
+    message = str(err.value)
+    assert "'comment'" in message and "'review_id'" in message and "'text'" in message
+
+
+def test_pipeline_stages_are_swappable():
+    from sklearn.cluster import KMeans
+    from sklearn.decomposition import PCA
+
+    texts = pd.read_csv(SAMPLE)["text"].head(80)
+    pipe = fm.Pipeline(embedder=TfidfEmbedder(n_components=16),
+                       clusterer=fm.ThemeClusterer(reducer=PCA(n_components=4), clusterer=KMeans(n_clusters=4, n_init=3)),
+                       random_state=0, progress=False)
+    res = pipe.run(pd.DataFrame({"text": texts}), text="text")
+    assert res.documents["theme_id"].dropna().nunique() == 4
+    assert isinstance(pipe.stages_["clusterer"].embedding_, np.ndarray)
+    assert pipe.get_params()["random_state"] == 0
+
+
+def test_cli_writes_outputs_and_fails_cleanly(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("FEEDMINE_CACHE_DIR", str(tmp_path / "cache"))
+    small = tmp_path / "small.csv"
+    pd.read_csv(SAMPLE).head(60).to_csv(small, index=False)
+    out = tmp_path / "run"
+    code = cli_main(["analyze", str(small), "--text", "text", "--id", "review_id", "--rating", "stars",
+                     "--embedder", "tfidf", "--out", str(out), "--no-progress"])
+    assert code == 0
+    for name in ("themes.csv", "documents.csv", "report.html"):
+        assert (out / name).stat().st_size > 0
+    assert len(pd.read_csv(out / "documents.csv")) == 60
+    printed = capsys.readouterr().out
+    assert "themes" in printed and "report.html" in printed
+    code = cli_main(["analyze", str(small), "--text", "nope", "--out", str(out), "--no-progress"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1 and "'review_id'" in err
+    code = cli_main(["analyze", str(tmp_path / "missing.csv"), "--out", str(out), "--no-progress"])
+    assert code == 2 and "does not exist" in capsys.readouterr().err

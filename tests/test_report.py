@@ -1,0 +1,245 @@
+"""Tests for feedmine.report: content, escaping of untrusted text, optional columns, empty results."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from markupsafe import escape
+
+from feedmine.report import fmt_num, fmt_pct, render_report, render_summary_html
+from feedmine.result import Result
+
+SCRIPT = "<script>alert(1)</script>"
+IMG = '"><img src=x onerror=alert(1)>'
+SVG_BREAK = "</svg><script>alert(2)</script>"
+HOSTILE = (SCRIPT, IMG, SVG_BREAK)
+
+DOCS = [  # id, raw text, theme, sentiment, severity, cue, is_request, rating
+    ("r1", "배송이 너무 늦어요. 일주일째 안 와요", 0, -0.8, "high", "일주일째", False, 1),
+    ("r2", "Delivery was late again, 3 days", 0, -0.6, "medium", "late", False, 2),
+    ("r3", f"배송 언제 와요? {SCRIPT}", 0, -0.4, "medium", "언제", True, 2),
+    ("r4", "Package arrived late and damaged", 0, -0.7, "high", "damaged", False, 1),
+    ("r5", f"Refund never arrived {IMG}", 1, -0.9, "critical", "never", False, 1),
+    ("r6", "환불이 안 돼요, 카드 결제 두 번 됨", 1, -0.9, "critical", "두 번", False, 1),
+    ("r7", "Please add a refund button", 1, -0.2, "low", None, True, 3),
+    ("r8", "로그인 오류가 계속 나요", 2, -0.5, "medium", "오류", False, 3),
+    ("r9", "Login error after update", 2, -0.5, "medium", "error", False, 2),
+    ("r10", "좋아요 ㅎㅎ", -1, 0.8, "low", None, False, 5),
+    ("r11", "meh", -1, 0.0, "low", None, False, 4),
+]
+SKIPPED = [("r12", None, "missing"), ("r13", "   ", "empty"), ("r14", 12345, "non_text"),
+           ("r15", f"!!! {SCRIPT} " + "x" * 300, "no_letters"), ("r16", "배송이 너무 늦어요. 일주일째 안 와요", None)]
+
+
+def make_result(rating: bool = True, explanation: bool = True) -> Result:
+    """A small hand-built Result following docs/architecture.md (3 themes + unassigned, 4 skipped, 1 duplicate)."""
+    labels = {0: "배송 지연 / late delivery", 1: f"refund {SVG_BREAK}", 2: "로그인 오류 login error", -1: "unassigned"}
+    rows = []
+    for i, s, t, sent, sev, cue, req, stars in DOCS:
+        rows.append(dict(id=i, text=s, text_clean=s, lang="ko" if re.search("[가-힣]", s) else "en",
+                         skip_reason=None, duplicate_of=None, truncated=False, theme_id=t, theme_label=labels[t],
+                         theme_confidence=0.9, reassigned=False, sentiment=sent, severity=sev, severity_cue=cue,
+                         is_request=req, rating=stars))
+    for i, raw, reason in SKIPPED:
+        dup = "r1" if reason is None else None
+        rows.append(dict(id=i, text=raw, text_clean="" if reason else raw, lang="none" if reason else "ko",
+                         skip_reason=reason, duplicate_of=dup, truncated=False, theme_id=0 if dup else None,
+                         theme_label=labels[0] if dup else None, theme_confidence=np.nan, reassigned=False,
+                         sentiment=-0.8 if dup else np.nan, severity="high" if dup else None,
+                         severity_cue=None, is_request=False, rating=1 if dup else np.nan))
+    docs = pd.DataFrame(rows)
+    docs["theme_id"] = docs["theme_id"].astype("Int64")
+    if not rating:
+        docs = docs.drop(columns="rating")
+
+    def theme(tid, kws, size, quotes, qids, rank, prio, sev, freq_items):
+        row = dict(theme_id=tid, label=labels[tid], keywords=kws, size=size, share=size / 12,
+                   mean_sentiment=-0.5 if tid >= 0 else 0.4, frequency=freq_items / 16,
+                   impact=np.nan if tid < 0 else prio, impact_method="rating_loo" if rating else "sentiment_severity",
+                   solvability=np.nan if tid < 0 else 0.5, priority=prio, rank=rank, quotes=quotes, quote_ids=qids,
+                   freq_items=freq_items, freq_share_items=freq_items / 16, impact_harm_mean=0.6,
+                   solv_request_share=0.2, solv_tightness=0.5, solv_distinctiveness=1.0)
+        row.update({f"severity_{lv}": v for lv, v in zip(("low", "medium", "high", "critical"), sev)})
+        if rating:
+            row.update(impact_rating_theme=1.5, impact_rating_all=2.3, impact_rating_rest=2.8, impact_rating_drop=-0.4)
+        if explanation:
+            row["explanation"] = f"{size} items about {labels[tid]}."
+        return row
+
+    themes = pd.DataFrame([
+        theme(0, ["배송", "늦다", "late", "delivery", "일주일", "package", "damaged"], 5,
+              [DOCS[0][1], DOCS[2][1]], ["r1", "r3"], 2, 0.61, (0, 0.4, 0.6, 0), 5),
+        theme(1, ["환불", "refund", IMG, "카드"], 3, [DOCS[4][1]], ["r5"], 1, 0.83, (1 / 3, 0, 0, 2 / 3), 3),
+        theme(2, ["로그인", "login", "error", "오류"], 2, [DOCS[7][1]], ["r8"], 3, 0.35, (0, 1, 0, 0), 2),
+        theme(-1, [], 2, [], [], pd.NA, np.nan, (1, 0, 0, 0), 2),
+    ])
+    themes["rank"] = themes["rank"].astype("Int64")
+    meta = {"feedmine_version": "0.1.0", "n_items": 16, "n_analysed": 12, "n_skipped": 4,
+            "skipped_by_reason": {"missing": 1, "empty": 1, "non_text": 1, "no_letters": 1},
+            "n_exact_duplicates": 1, "n_truncated": 0, "n_themes": 3, "unassigned_share": 2 / 12,
+            "embedder": f"tfidf {SCRIPT}", "seconds": {"clean": 0.01, "embed": 1.234, "cluster": 0.5}}
+    config = {"embedder": {"model": "tfidf"}, "describer": {"stopwords": [IMG]}, "random_state": 0}
+    return Result(documents=docs, themes=themes, config=config, meta=meta)
+
+
+@pytest.fixture(scope="module")
+def result() -> Result:
+    return make_result()
+
+
+@pytest.fixture(scope="module")
+def html(result: Result) -> str:
+    return render_report(result)
+
+
+# -- content ----------------------------------------------------------------------------------
+def test_report_is_a_self_contained_page(html):
+    assert html.lstrip().startswith("<!DOCTYPE html>") and "<title>feedmine report</title>" in html
+    assert "<script" not in html.lower()
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html), "no external resources"
+    assert "@import" not in html and "url(" not in html
+
+
+def test_report_lists_every_theme_in_rank_order(html, result):
+    table = html[html.index('id="pain-points"'):html.index('id="shares"')]
+    positions = [table.index(str(escape(label))) for label in result.pain_points["label"]]
+    assert positions == sorted(positions) and len(positions) == 3
+    assert str(escape(result.pain_points["label"][0])) == "refund " + str(escape(SVG_BREAK))
+    for tid in (0, 1, 2):
+        assert f'href="#theme-{tid}"' in table and f'id="theme-{tid}"' in html
+    assert 'id="theme--1"' in html  # unassigned section
+
+
+def test_report_shows_facts_numbers_evidence_and_examples(html):
+    for text in ("items <b>16</b>", "analysed <b>12</b>", "skipped <b>4</b>", "missing 1", "no_letters 1",
+                 "exact duplicates <b>1</b>", "unassigned <b>16.7%</b>", "embed 1.23", "feedmine <b>0.1.0</b>",
+                 "<details><summary>Configuration</summary>"):
+        assert text in html
+    assert "41.7%" in html  # share 5/12, one decimal
+    assert "0.830" in html and "rating_loo" in html
+    for col in ("freq_items", "freq_share_items", "impact_rating_drop", "impact_harm_mean", "solv_request_share"):
+        assert f"<span>{col}</span>" in html
+    assert "5 items about" in html  # explanation
+    assert "Package arrived late and damaged" in html and "Login error after update" in html  # examples
+    assert "일주일째" in html and "로그인 오류가 계속 나요" in html
+    assert 'style="width: 60.0%"' in html and 'style="width: 66.7%"' in html  # severity bars
+
+
+def test_keywords_are_cut_to_six_in_the_table(html):
+    table = html[html.index('id="pain-points"'):html.index('id="shares"')]
+    assert "package" in table and "damaged" not in table
+    assert '<span class="kw">damaged</span>' in html  # the theme section lists them all
+
+
+def test_skipped_section_lists_reasons_and_truncates(html):
+    skipped = html[html.index('id="skipped"'):]
+    for reason in ("missing", "empty", "non_text", "no_letters"):
+        assert f"<td>{reason}</td>" in skipped
+    # the raw value is cut to 200 characters: 30 before the x's, 169 x's and "…"
+    assert "12345" in skipped and "x" * 169 + "…" in skipped and "x" * 170 not in skipped
+
+
+def test_chart_has_a_bar_per_theme_biggest_first(html):
+    svg = html[html.index("<svg"):html.index("</svg>")]
+    widths = [float(w) for w in re.findall(r'<rect class="bar"[^>]* width="([\d.]+)"', svg)]
+    assert len(widths) == 3 and widths == sorted(widths, reverse=True) and widths[0] == pytest.approx(380)
+    assert svg.count("<a ") == 3 and "unassigned" not in svg
+
+
+# -- security ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("payload", HOSTILE)
+def test_hostile_strings_appear_only_escaped(html, result, payload):
+    summary = render_summary_html(result)
+    assert payload not in html and str(escape(payload)) in html
+    if payload != SCRIPT:  # the summary shows labels and keywords, not document text
+        assert payload not in summary and str(escape(payload)) in summary
+    assert payload not in summary
+    for out in (html, summary):
+        assert "<script" not in out.lower() and "<img" not in out.lower()
+    assert html.count("</svg>") == 1
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(list("<>&\"'/= ascriptimg배송") + ["</svg>", "<!--", "{{", "{%", "<script>"]),
+                min_size=1, max_size=20).map("".join))
+def test_any_label_and_quote_is_escaped(text):
+    def render(value: str) -> str:
+        r = make_result()
+        r.themes.loc[0, "label"] = value
+        r.themes.at[0, "quotes"] = [value]
+        return render_report(r)
+
+    out, baseline = render(text), render("plain")
+    assert f"<h3>#2 {escape(text)}</h3>" in out and f"<blockquote>{escape(text)}</blockquote>" in out
+    # data adds no markup: the page has exactly as many tags and quotes as with a harmless label
+    for ch in "<>\"'":
+        assert out.count(ch) == baseline.count(ch)
+    assert "<script" not in out and out.count("</svg>") == 1
+
+
+# -- optional columns and empty results -------------------------------------------------------
+def test_renders_without_rating_or_explanation_columns():
+    r = make_result(rating=False, explanation=False)
+    assert not any(c.startswith("impact_rating") for c in r.themes.columns)
+    out = render_report(r)
+    assert "sentiment_severity" in out and "impact_rating_drop" not in out and 'class="explanation"' not in out
+    assert "impact_harm_mean" in out
+    assert "배송 지연 / late delivery" in render_summary_html(r)
+
+
+def test_renders_with_zero_themes_and_everything_skipped():
+    docs = pd.DataFrame({"id": ["a", "b"], "text": [None, "  "], "text_clean": ["", ""], "lang": ["none", "none"],
+                         "skip_reason": ["missing", "empty"], "duplicate_of": [None, None],
+                         "theme_id": pd.array([pd.NA, pd.NA], dtype="Int64"), "sentiment": [np.nan, np.nan]})
+    themes = pd.DataFrame(columns=["theme_id", "label", "keywords", "size", "share", "rank", "priority"])
+    r = Result(documents=docs, themes=themes)
+    out = render_report(r)
+    assert "No themes were found." in out and "<svg" not in out and "items <b>2</b>" in out
+    assert "<td>missing</td>" in out and "Every analysed item belongs to a theme." in out
+    assert "No themes were found." in r._repr_html_()
+
+
+def test_renders_with_bare_minimum_frames():
+    out = render_report(Result(documents=pd.DataFrame({"id": [], "text": []}), themes=pd.DataFrame()))
+    assert "No themes were found." in out and "No items were skipped." in out
+
+
+def test_nan_is_a_dash_and_shares_are_percent():
+    assert fmt_num(np.nan) == fmt_num(None) == fmt_num(pd.NA) == fmt_pct(math.nan) == "–"
+    assert fmt_pct(0.1234) == "12.3%" and fmt_num(np.int64(7)) == "7" and fmt_num(0.5) == "0.500"
+    out = render_report(make_result())
+    unassigned = out[out.index('id="unassigned"'):out.index('id="skipped"')]
+    assert "16.7% of analysed" in unassigned and "nan" not in out.lower().replace("nanum", "")
+
+
+# -- Result integration -----------------------------------------------------------------------
+def test_to_html_writes_the_file(tmp_path, result):
+    path = tmp_path / "report.html"
+    returned = result.to_html(path)
+    assert path.read_text(encoding="utf-8") == returned and "refund" in returned
+
+
+def test_repr_html_is_a_compact_fragment(result):
+    frag = result._repr_html_()
+    assert frag.startswith('<div class="feedmine-summary">') and "<html" not in frag and "<style" not in frag
+    assert "16 items" in frag and "3 themes" in frag and "16.7% unassigned" in frag
+    assert frag.index("refund") < frag.index("배송 지연") < frag.index("로그인 오류")
+
+
+def test_summary_shows_at_most_top_rows(result):
+    frag = render_summary_html(result, top=2)
+    assert "로그인 오류" not in frag and "and 1 more" in frag
+
+
+def test_renders_a_saved_and_loaded_result(tmp_path):
+    from feedmine.result import load_result
+
+    make_result().save(tmp_path / "run")
+    out = load_result(tmp_path / "run").to_html()
+    assert "Package arrived late and damaged" in out and 'id="theme--1"' in out and SCRIPT not in out
