@@ -112,7 +112,9 @@ def main(argv=None) -> int:
                 r = row[key]
                 print(f"{key:28s} {r['nmi']:6.3f} {r['ari']:6.3f} {r['n_themes']:7d} {r['unassigned_share']:10.1%} "
                       f"{r['seconds']:7.1f} {r['peak_mib']:8.0f}")
-    path = write_results("cluster_quality", out)
+    default = ["banking77", "parakqc"]
+    path = write_results("cluster_quality" if args.datasets == default else
+                         "cluster_quality_" + "_".join(args.datasets), out)
     print(f"\nwrote {path}")
     return 0
 

@@ -1,6 +1,4 @@
 """Tests for ThemeClusterer on hand-made embeddings (no text model involved)."""
-import math
-
 import numpy as np
 import pytest
 from sklearn.cluster import KMeans
@@ -38,7 +36,9 @@ def test_separated_blobs_give_pure_themes():
     assert_pure(tc.labels_, truth)
     assert tc.labels_.shape == (150,) and tc.confidence_.shape == (150,)
     assert ((tc.confidence_ >= 0) & (tc.confidence_ <= 1)).all()
-    assert tc.min_cluster_size_ == auto_min_cluster_size(150)
+    # the theme size is read off the data: 30 items per blob → a third of it
+    assert tc.size_method_ == "knn_scale" and 25 <= tc.estimated_theme_size_ <= 30
+    assert tc.min_cluster_size_ == round(tc.estimated_theme_size_ / 3)
     assert tc.min_samples_ == auto_min_samples(tc.min_cluster_size_)
     assert set(tc.tightness_) == set(tc.theme_ids_.tolist())
     assert all(t > 0.9 for t in tc.tightness_.values())  # tight blobs: members near their centroid
@@ -52,15 +52,28 @@ def test_pca_reducer_keeps_themes():
     assert_pure(tc.labels_, truth)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "max_theme_share=0.25 (default) makes HDBSCAN refuse any theme above 25% of items: three clean, "
-    "equal blobs (33% each) are shattered into fragments and ~58% of items end unassigned. The "
-    "cluster.py doctest (3 blobs of 40 → 3 themes) fails for the same reason. Reported to the lead."))
 def test_three_equal_blobs_are_three_themes():
+    # each blob holds 33% > max_theme_share, but has no inner structure: it must stay whole
     X, truth = blobs(k=3, n=40, d=8)
     tc = ThemeClusterer(reducer=None, random_state=0).fit(X)
     assert tc.n_themes_ == 3
     assert tc.unassigned_share_ < 0.05
+
+
+def test_a_giant_theme_with_sub_themes_is_split():
+    # two "languages": two far-apart groups, each made of 4 tight sub-themes
+    rng = np.random.default_rng(1)
+    centers = np.vstack([np.r_[np.eye(4)[i] * 0.1, 5.0, 0.0] for i in range(4)] +
+                        [np.r_[np.eye(4)[i] * 0.1, 0.0, 5.0] for i in range(4)])
+    X = np.vstack([rng.normal(c, 0.02, (25, 6)) for c in centers])
+    truth = np.repeat(np.arange(8), 25)
+    split = ThemeClusterer(reducer=None, min_cluster_size=8, random_state=0).fit(X)
+    whole = ThemeClusterer(reducer=None, min_cluster_size=8, max_theme_share=None, random_state=0).fit(X)
+    assert whole.n_themes_ == 2  # plain HDBSCAN stops at the two "languages"
+    assert split.n_themes_ == 8
+    assert split.unassigned_share_ < 0.05
+    from sklearn.metrics import adjusted_rand_score
+    assert adjusted_rand_score(truth, split.labels_) > 0.95
 
 
 def test_three_equal_blobs_without_share_cap():
@@ -240,14 +253,14 @@ def test_predict_with_reassign_all_never_returns_minus_one():
 # ----- automatic sizes ----------------------------------------------------------------------------
 
 def test_auto_min_cluster_size_grows_with_n_and_never_below_5():
-    sizes = [auto_min_cluster_size(n) for n in [0, 1, 10, 100, 1_000, 3_000, 10_000, 100_000]]
-    assert all(s >= 5 for s in sizes)
-    assert sizes == sorted(sizes)
-    # √n / 6 rounded: 5 up to ~1,000 items (√1000/6 ≈ 5.3), then √10,000 / 6 ≈ 16.7 → 17
-    assert auto_min_cluster_size(1_000) == 5
-    assert auto_min_cluster_size(10_000) == 17
-    assert auto_min_cluster_size(100_000) == round(math.sqrt(100_000) / 6)
-    assert auto_min_cluster_size(100_000) > auto_min_cluster_size(10_000) > auto_min_cluster_size(1_000)
+    ns = [0, 1, 2, 10, 100, 500, 1_000, 3_000, 10_000, 100_000, 1_000_000]
+    sizes = [auto_min_cluster_size(n) for n in ns]
+    assert all(isinstance(s, int) and s >= 5 for s in sizes)
+    assert sizes == sorted(sizes)                      # never shrinks as data grows
+    assert auto_min_cluster_size(100) == 5             # small data: the floor
+    assert auto_min_cluster_size(1_000_000) > auto_min_cluster_size(1_000)  # but it does grow
+    # and slowly: a theme of 1% of a 10,000-item corpus is still allowed
+    assert auto_min_cluster_size(10_000) <= 100
 
 
 def test_auto_min_samples_below_cluster_size():

@@ -45,11 +45,14 @@ def test_every_row_comes_back_once_in_order(result, messy_sample):
     assert docs.loc[~skipped, "theme_id"].notna().all()
 
 
-def test_duplicates_are_kept_flagged_and_share_a_theme(result):
-    docs = result.documents.set_index("id")
-    assert docs.loc["x-dup2", "duplicate_of"] in docs.index
-    original = docs.loc["x-dup2", "duplicate_of"]
-    assert docs.loc["x-dup2", "theme_id"] == docs.loc[original, "theme_id"]
+def test_duplicates_are_kept_flagged_and_share_a_theme(result, messy_sample):
+    docs = result.documents
+    copies = docs[docs["text"] == messy_sample.set_index("review_id").loc["x-dup1", "text"]]
+    assert len(copies) == 3  # the real row and two pasted copies, all kept
+    first = copies["id"].iloc[0]  # input order decides which one is the original
+    assert copies["duplicate_of"].iloc[0] is None
+    assert (copies["duplicate_of"].iloc[1:] == first).all()
+    assert copies["theme_id"].nunique() == 1
 
 
 def test_themes_table_has_the_promised_columns(result):

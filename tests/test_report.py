@@ -167,8 +167,9 @@ def test_hostile_strings_appear_only_escaped(html, result, payload):
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.sampled_from(list("<>&\"'/= ascriptimg배송") + ["</svg>", "<!--", "{{", "{%", "<script>"]),
-                min_size=1, max_size=20).map("".join))
+                min_size=1, max_size=20).map("".join).filter(lambda t: t == t.strip()))
 def test_any_label_and_quote_is_escaped(text):
+    # (labels are shown stripped; surrounding whitespace is not what this test is about)
     def render(value: str) -> str:
         r = make_result()
         r.themes.loc[0, "label"] = value

@@ -1,7 +1,7 @@
 """Themes from embeddings: reduce (UMAP), cluster (HDBSCAN), reassign outliers.
 
-Sizes are chosen from the data (``min_cluster_size="auto"``), because a fixed minimum topic size gives
-91 topics on 3,080 banking77 queries but 358 on 13,083 for the same 77 intents. HDBSCAN's noise is
+Sizes are read off the data (``min_cluster_size="auto"``, see :mod:`feedmine.sizing`), because a fixed
+minimum topic size gives 91 topics on 3,080 banking77 queries but 358 on 13,083 for the same 77 intents. HDBSCAN's noise is
 reported, then each outlier that is as close to its nearest theme as that theme's own typical members
 is moved there and flagged ``reassigned``; the rest stay in theme -1 ("unassigned"). Both the reducer
 and the clusterer are swappable: pass any object with ``fit_transform`` (PCA, a UMAP you configured)
@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import logging
 import math
+import warnings
 from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, clone
 
 from .errors import FeedmineError
+from .sizing import choose_min_cluster_size, log_size_rule
 
 logger = logging.getLogger(__name__)
 
@@ -33,14 +35,8 @@ MIN_ITEMS_TO_CLUSTER = 10
 
 
 def auto_min_cluster_size(n_items: int) -> int:
-    """Smallest theme HDBSCAN may form: round(log2(n)) − 4, never below 5.
-
-    It grows with the data, but slowly (5 at ≤ 500 items, 8 at 3,000, 9 at 10,000, 13 at 100,000,
-    16 at 1,000,000), because the size of a real theme is a property of the feedback, not of how much
-    of it there is: banking77 has ~40 items per intent in 3,080 rows, parakqc 10 per request in
-    10,000. A size above the smallest real theme erases it (parakqc: 712 themes at 10, 334 at 12).
-    """
-    return max(5, int(round(math.log2(max(n_items, 2)))) - 4)
+    """The size rule used when the data shows no theme scale (see :mod:`feedmine.sizing`)."""
+    return log_size_rule(n_items)
 
 
 def auto_min_samples(min_cluster_size: int) -> int:
@@ -67,13 +63,14 @@ class ThemeClusterer(BaseEstimator):
     clusterer : "hdbscan", "kmeans" or an estimator with ``fit_predict``
         ``kmeans`` uses ``n_clusters`` (required then).
     min_cluster_size, min_samples : int or "auto"
-        HDBSCAN sizes; "auto" derives them from the number of items (see :func:`auto_min_cluster_size`).
+        HDBSCAN sizes; "auto" estimates the typical theme size from the data (:mod:`feedmine.sizing`).
     n_neighbors, n_components : int
         UMAP neighbourhood and output dimension (capped for small inputs).
     max_theme_share : float or None
-        No HDBSCAN theme may hold more than this share of the items; a larger one is replaced by its
-        sub-themes. Without it, feedback in two languages or from two products collapses into two
-        giant "themes" (seen on the bundled mixed sample: 2 themes of 1,200 items each).
+        A theme holding more than this share of the items is clustered again on its own, and replaced by
+        its sub-themes when it has any. Without it, feedback in two languages or from two products
+        collapses into two giant "themes" (seen on the bundled mixed sample: 2 themes of 1,200 items).
+        A big theme with no inner structure stays whole.
     reassign : "auto", "all" or "none"
         What happens to HDBSCAN outliers: ``auto`` moves those at least as similar to the nearest theme
         centroid as the ``reassign_quantile`` least typical members are; ``all`` moves every outlier.
@@ -83,7 +80,7 @@ class ThemeClusterer(BaseEstimator):
 
     def __init__(self, reducer: Any = "umap", clusterer: Any = "hdbscan", min_cluster_size: int | str = "auto",
                  min_samples: int | str = "auto", n_neighbors: int = 15, n_components: int = 5,
-                 max_theme_share: float | None = 0.25, n_clusters: int | None = None, reassign: str = "auto",
+                 max_theme_share: float | None = 0.3, n_clusters: int | None = None, reassign: str = "auto",
                  reassign_quantile: float = 0.05, random_state: int | None = None):
         self.reducer = reducer
         self.clusterer = clusterer
@@ -124,16 +121,18 @@ class ThemeClusterer(BaseEstimator):
         raise FeedmineError(f"reducer must be 'umap', 'pca', None or an object with fit_transform, "
                             f"got {self.reducer!r}.")
 
-    def _make_clusterer(self, n: int) -> Any:
+    def _make_clusterer(self, Z: np.ndarray) -> Any:
+        n = len(Z)
         if self.clusterer == "hdbscan":
             import hdbscan
 
-            mcs = auto_min_cluster_size(n) if self.min_cluster_size == "auto" else int(self.min_cluster_size)
+            if self.min_cluster_size == "auto":
+                mcs, self.size_method_, self.estimated_theme_size_ = choose_min_cluster_size(Z, self.random_state)
+            else:
+                mcs, self.size_method_, self.estimated_theme_size_ = int(self.min_cluster_size), "given", None
             ms = auto_min_samples(mcs) if self.min_samples == "auto" else int(self.min_samples)
             self.min_cluster_size_, self.min_samples_ = mcs, ms
-            max_size = int(self.max_theme_share * n) if self.max_theme_share else 0
-            return hdbscan.HDBSCAN(min_cluster_size=mcs, min_samples=ms,
-                                   max_cluster_size=max_size if max_size > mcs else 0)
+            return hdbscan.HDBSCAN(min_cluster_size=mcs, min_samples=ms)
         if self.clusterer == "kmeans":
             if not self.n_clusters:
                 raise FeedmineError("clusterer='kmeans' needs n_clusters=<number of themes>.")
@@ -157,7 +156,8 @@ class ThemeClusterer(BaseEstimator):
             raise FeedmineError(f"reassign must be 'auto', 'all' or 'none', got {self.reassign!r}.")
         n = len(X)
         Xn = _normalize(X)
-        self.min_cluster_size_ = self.min_samples_ = None
+        self.min_cluster_size_ = self.min_samples_ = self.estimated_theme_size_ = None
+        self.size_method_ = None
         if n < MIN_ITEMS_TO_CLUSTER:
             logger.warning("only %d items: too few to find themes, all are put in one theme", n)
             raw = np.zeros(n, dtype=int)
@@ -165,18 +165,48 @@ class ThemeClusterer(BaseEstimator):
             self.probabilities_ = np.ones(n)
         else:
             reducer = self._make_reducer(n)
-            self.embedding_ = Xn if reducer is None else np.asarray(reducer.fit_transform(Xn), dtype=np.float64)
-            model = self._make_clusterer(n)
+            with warnings.catch_warnings():
+                # UMAP warns that a random_state makes it single-threaded; that is the reproducibility we want
+                warnings.filterwarnings("ignore", message=".*overridden to 1 by setting random_state.*")
+                reduced = Xn if reducer is None else reducer.fit_transform(Xn)
+            self.embedding_ = np.asarray(reduced, dtype=np.float64)
+            model = self._make_clusterer(self.embedding_)
             raw = np.asarray(model.fit_predict(self.embedding_) if hasattr(model, "fit_predict")
                              else model.fit(self.embedding_).labels_, dtype=int)
             probs = getattr(model, "probabilities_", None)
             self.probabilities_ = np.asarray(probs, dtype=float) if probs is not None else (raw >= 0).astype(float)
+            if self.clusterer == "hdbscan" and self.max_theme_share:
+                raw = self._split_giant_themes(raw)
             if (raw < 0).all():
                 logger.warning("the clusterer found no theme in %d items; all stay unassigned", n)
         self.raw_labels_ = raw
         self.outlier_share_ = float((raw < 0).mean()) if n else 0.0
         self._reassign_outliers(Xn, raw)
         return self
+
+    def _split_giant_themes(self, raw: np.ndarray) -> np.ndarray:
+        """Re-cluster each theme larger than ``max_theme_share`` on its own points; keep its sub-themes."""
+        import hdbscan
+
+        raw = raw.copy()
+        limit = self.max_theme_share * len(raw)
+        for theme in [t for t in np.unique(raw[raw >= 0]) if (raw == t).sum() > limit]:
+            members = np.flatnonzero(raw == theme)
+            sub = hdbscan.HDBSCAN(min_cluster_size=self.min_cluster_size_, min_samples=self.min_samples_,
+                                  ).fit(self.embedding_[members])
+            # keep it whole unless it has real inner structure: two or more sub-themes that hold at least
+            # half of its items (a plain dense blob yields a few specks and mostly noise)
+            if sub.labels_.max() < 1 or (sub.labels_ < 0).mean() > 0.5:
+                continue
+            logger.info("theme of %d items (> %.0f%%) split into %d sub-themes", len(members),
+                        100 * self.max_theme_share, sub.labels_.max() + 1)
+            next_id = raw.max() + 1
+            raw[members] = np.where(sub.labels_ >= 0, sub.labels_ + next_id, -1)
+            self.probabilities_[members] = np.where(sub.labels_ >= 0, sub.probabilities_, 0.0)
+        # consecutive ids in order of first appearance keep labels stable and readable
+        ids = [t for t in dict.fromkeys(raw.tolist()) if t >= 0]
+        remap = {t: i for i, t in enumerate(ids)}
+        return np.array([remap.get(t, -1) for t in raw], dtype=int)
 
     def _reassign_outliers(self, Xn: np.ndarray, raw: np.ndarray) -> None:
         theme_ids = np.unique(raw[raw >= 0])

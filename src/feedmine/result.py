@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
@@ -99,7 +100,8 @@ class Result:
         out.mkdir(parents=True, exist_ok=True)
         docs = self.documents.copy()
         # the raw cell may be any type (that is why it was skipped); Parquet needs one type per column
-        docs["text"] = docs["text"].map(lambda v: v if v is None or isinstance(v, str) else repr(v))
+        # (a missing cell stays None rather than becoming the string "nan")
+        docs["text"] = pd.Series([_raw_cell(v) for v in docs["text"]], index=docs.index, dtype=object)
         docs.to_parquet(out / "documents.parquet", index=False)
         self.themes.to_parquet(out / "themes.parquet", index=False)
         docs.to_csv(out / "documents.csv", index=False)
@@ -111,6 +113,33 @@ class Result:
         return out
 
 
+def _raw_cell(v: Any) -> str | None:
+    if v is None or isinstance(v, str):
+        return v
+    if v is pd.NA or v is pd.NaT or (isinstance(v, float) and math.isnan(v)):
+        return None
+    return repr(v)
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    """Read a frame written by :meth:`Result.save`, restoring object columns of strings and None.
+
+    pandas ≥ 3 reads every string column back with its ``str`` dtype, which turns None into NaN
+    (``skip_reason is None`` would no longer hold after a round trip); the column's saved dtype is in
+    the file's pandas metadata.
+    """
+    import pyarrow.parquet as pq
+
+    df = pd.read_parquet(path)
+    saved = (pq.read_schema(path).pandas_metadata or {}).get("columns", [])
+    for col in (c["name"] for c in saved if c.get("numpy_type") == "object"):
+        if col in df and col not in LIST_COLUMNS and df[col].dtype != object:
+            values = df[col].astype(object)
+            df[col] = pd.Series(values.where(df[col].notna(), None).to_numpy(dtype=object), index=df.index,
+                                dtype=object)
+    return df
+
+
 def load_result(directory: str | PathLike) -> Result:
     """Load a result written by :meth:`Result.save`."""
     path = Path(directory)
@@ -119,8 +148,8 @@ def load_result(directory: str | PathLike) -> Result:
     if missing:
         raise FeedmineError(f"{str(path)!r} is not a saved feedmine result: missing {', '.join(missing)}. "
                             "Pass the folder given to Result.save().")
-    documents = pd.read_parquet(path / "documents.parquet")
-    themes = pd.read_parquet(path / "themes.parquet")
+    documents = _read_parquet(path / "documents.parquet")
+    themes = _read_parquet(path / "themes.parquet")
     for col in LIST_COLUMNS:
         if col in themes:
             themes[col] = themes[col].map(lambda v: list(v) if v is not None else [])
