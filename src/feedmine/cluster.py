@@ -72,8 +72,11 @@ class ThemeClusterer(BaseEstimator):
         collapses into two giant "themes" (seen on the bundled mixed sample: 2 themes of 1,200 items).
         A big theme with no inner structure stays whole.
     reassign : "auto", "all" or "none"
-        What happens to HDBSCAN outliers: ``auto`` moves those at least as similar to the nearest theme
-        centroid as the ``reassign_quantile`` least typical members are; ``all`` moves every outlier.
+        What happens to HDBSCAN outliers: ``auto`` moves an outlier to its nearest theme (cosine to the
+        centroid, in the embedding space) when it is at least as similar as the theme members are, bar
+        the least typical ``reassign_quantile`` of them; ``all`` moves every outlier; ``none`` keeps them.
+        Measured (docs/clustering.md): 0.01 leaves ≈ 1% unassigned on banking77 and parakqc; 0.05 left
+        2.8–3.9% and cost 0.03–0.06 ARI.
     random_state : int or None
         Seeds UMAP (and a swapped-in estimator that takes ``random_state``).
     """
@@ -81,7 +84,7 @@ class ThemeClusterer(BaseEstimator):
     def __init__(self, reducer: Any = "umap", clusterer: Any = "hdbscan", min_cluster_size: int | str = "auto",
                  min_samples: int | str = "auto", n_neighbors: int = 15, n_components: int = 5,
                  max_theme_share: float | None = 0.3, n_clusters: int | None = None, reassign: str = "auto",
-                 reassign_quantile: float = 0.05, random_state: int | None = None):
+                 reassign_quantile: float = 0.01, random_state: int | None = None):
         self.reducer = reducer
         self.clusterer = clusterer
         self.min_cluster_size = min_cluster_size

@@ -64,7 +64,7 @@ class ThemeScorer(BaseEstimator):
         problem that makes people leave outranks a common mild annoyance.
     rating_scale : {"auto", "stars", "nps", "score"}
         How to read ``rating``: ``nps`` (0–10, impact on NPS points), ``stars``/``score`` (impact on the mean).
-        ``auto`` picks ``nps`` when values span 0–10 with any value above 5, else the mean.
+        ``auto`` picks ``nps`` for whole numbers within 0–10 that reach 9 or 10, else the mean.
     """
 
     def __init__(self, weights: dict[str, float] | None = None, rating_scale: str = "auto"):
@@ -88,7 +88,8 @@ class ThemeScorer(BaseEstimator):
         if self.rating_scale != "auto":
             return self.rating_scale
         r = rating.dropna()
-        if len(r) and r.min() >= 0 and r.max() <= 10 and r.max() > 5 and (r == r.round()).all():
+        # NPS answers are whole numbers 0–10 and use the top of the scale; a 1–5 or 1–7 rating does not
+        if len(r) and r.min() >= 0 and r.max() <= 10 and r.max() >= 9 and (r == r.round()).all():
             return "nps"
         return "stars"
 

@@ -26,7 +26,10 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 from .language import detect_language
 
-_CONTROL = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u2028\u2029\ufeff]")
+# control and invisible characters, including the Hangul fillers (U+3164, U+115F/U+1160, U+FFA0) that
+# are "letters" to Unicode but show nothing: a cell of only those is empty, not Korean
+_CONTROL = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u2028\u2029\ufeff"
+                      r"\u3164\u115f\u1160\uffa0]")
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
 _NEWLINES = re.compile(r"\s*\n\s*")
 _LETTER = re.compile(r"[^\W\d_]")
