@@ -56,7 +56,7 @@ def run_feedmine(texts, seed):
     return labels, mem, result, vectors
 
 
-def run_bertopic(texts, X, seed):
+def run_bertopic(texts, X, seed, language="english"):
     from bertopic import BERTopic
     from umap import UMAP
 
@@ -64,7 +64,7 @@ def run_bertopic(texts, X, seed):
     umap_model = UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", low_memory=False,
                       random_state=seed)
     with PeakMemory() as mem:
-        model = BERTopic(umap_model=umap_model, calculate_probabilities=False)
+        model = BERTopic(umap_model=umap_model, language=language, calculate_probabilities=False)
         topics, _ = model.fit_transform(texts, embeddings=X)
     with PeakMemory() as mem_reduce:
         reduced = model.reduce_outliers(texts, topics, strategy="embeddings", embeddings=X)
@@ -94,12 +94,17 @@ def main(argv=None) -> int:
                                 min_cluster_size=result.meta["min_cluster_size"],
                                 outlier_share_before_reassignment=round(result.meta["outlier_share_before_reassignment"], 4))}
         if not args.no_bertopic:
-            raw, reduced, m1, m2 = run_bertopic(clean, X, args.seed)
+            # BERTopic's default language="english" strips every non-ASCII character before its c-TF-IDF,
+            # which empties Korean documents and crashes fit; "multilingual" is its documented setting
+            # for other languages (clusters do not depend on it: the embeddings are given)
+            language = "multilingual" if name == "parakqc" else "english"
+            row["bertopic_language"] = language
+            raw, reduced, m1, m2 = run_bertopic(clean, X, args.seed, language)
             row["bertopic"] = dict(scores(y, raw), seconds=round(m1.seconds, 1), peak_mib=round(m1.added, 1))
             row["bertopic_reduce_outliers"] = dict(scores(y, reduced), seconds=round(m1.seconds + m2.seconds, 1),
                                                    peak_mib=round(max(m1.added, m2.added), 1))
             # also BERTopic on the plain e5 vectors, the way a BERTopic user with this model would run it
-            raw, reduced, m1, m2 = run_bertopic(clean, X_e5, args.seed)
+            raw, reduced, m1, m2 = run_bertopic(clean, X_e5, args.seed, language)
             row["bertopic_e5"] = dict(scores(y, raw), seconds=round(m1.seconds, 1), peak_mib=round(m1.added, 1))
             row["bertopic_e5_reduce_outliers"] = dict(scores(y, reduced), seconds=round(m1.seconds + m2.seconds, 1),
                                                       peak_mib=round(max(m1.added, m2.added), 1))

@@ -121,3 +121,25 @@ def test_cli_writes_outputs_and_fails_cleanly(tmp_path, capsys, monkeypatch):
     assert code == 2 and len(err.splitlines()) == 1 and "'review_id'" in err
     code = cli_main(["analyze", str(tmp_path / "missing.csv"), "--out", str(out), "--no-progress"])
     assert code == 2 and "does not exist" in capsys.readouterr().err
+
+
+# ----- nothing is lost, whatever the input holds -------------------------------------------------
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+_cells = st.one_of(st.none(), st.just(""), st.just("   "), st.integers(), st.floats(allow_nan=True),
+                   st.sampled_from(["배송이 너무 느려요", "앱이 자꾸 꺼져요ㅠㅠ", "refund please", "app crashes",
+                                    "최고!!", "ok", "ㅋㅋㅋㅋ", "!!!", "결제 error 계속 뜸"]),
+                   st.text(max_size=30))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_cells, min_size=0, max_size=40))
+def test_every_row_comes_back_exactly_once_whatever_it_contains(cells):
+    table = pd.DataFrame({"text": pd.Series(cells, dtype=object), "rid": [f"r{i}" for i in range(len(cells))]})
+    res = fm.Pipeline(embedder=TfidfEmbedder(n_components=8), clusterer=fm.ThemeClusterer(reducer=None),
+                      random_state=0, progress=False).run(table, text="text", id="rid")
+    docs = res.documents
+    assert docs["id"].tolist() == table["rid"].tolist()
+    analysed = docs["skip_reason"].isna()
+    assert docs.loc[analysed, "theme_id"].notna().all() and docs.loc[~analysed, "theme_id"].isna().all()
+    assert int(res.themes["size"].sum()) == int(analysed.sum())

@@ -105,8 +105,8 @@ class ThemeScorer(BaseEstimator):
         scale = self._scale(docs["rating"]) if has_rating else None
         has_customer = "customer" in docs and docs["customer"].notna().any()
         n_customers = docs["customer"].nunique() if has_customer else None
-        harm = docs["severity"].astype(str).map(SEVERITY_WEIGHT).fillna(0.1) * \
-            (1 + np.clip(-docs["sentiment"].astype(float), 0, 1)) / 2
+        weight = docs["severity"].astype(object).map(SEVERITY_WEIGHT).astype(float).fillna(0.1)
+        harm = weight * (1 + np.clip(-docs["sentiment"].astype(float), 0, 1)) / 2
 
         rows = []
         for theme_id in themes["theme_id"]:
@@ -131,7 +131,12 @@ class ThemeScorer(BaseEstimator):
                 row["impact_method"] = "sentiment_severity"
             row["solv_request_share"] = float(members["is_request"].astype(bool).mean()) if len(members) else 0.0
             rows.append(row)
-        scores = pd.DataFrame(rows)
+        if not rows:  # nothing analysable: an empty table with the usual columns
+            rows = [{"theme_id": -1, "freq_items": 0, "freq_share_items": 0.0, "frequency": 0.0,
+                     "impact_harm_mean": 0.0, "impact_method": "sentiment_severity", "solv_request_share": 0.0}]
+            scores = pd.DataFrame(rows).iloc[:0]
+        else:
+            scores = pd.DataFrame(rows)
         scores = scores.merge(themes[[c for c in ("theme_id", "tightness", "distinctiveness") if c in themes]],
                               on="theme_id", how="left")
         ranked = scores["theme_id"] >= 0
