@@ -1,8 +1,10 @@
 """feedmine: ranked, explained pain points from Korean and English customer feedback.
 
->>> import feedmine as fm  # doctest: +SKIP
->>> result = fm.analyze("reviews.csv", text="comment", id="review_id", rating="stars")  # doctest: +SKIP
->>> result.pain_points.head()  # doctest: +SKIP
+Example (needs the default model, so not run as a doctest)::
+
+    import feedmine as fm
+    result = fm.analyze("reviews.csv", text="comment", id="review_id", rating="stars")
+    result.pain_points.head()
 """
 __version__ = "0.1.0"
 

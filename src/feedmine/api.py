@@ -1,8 +1,10 @@
 """``analyze``: one call from a feedback table to ranked pain points.
 
->>> import feedmine as fm  # doctest: +SKIP
->>> result = fm.analyze("data/samples/reviews_mixed.csv", text="text", id="review_id", rating="stars")  # doctest: +SKIP
->>> result.pain_points[["rank", "label", "share", "priority"]].head()  # doctest: +SKIP
+Example (needs the default model, so not run as a doctest)::
+
+    import feedmine as fm
+    result = fm.analyze("data/samples/reviews_mixed.csv", text="text", id="review_id", rating="stars")
+    result.pain_points[["rank", "label", "share", "priority"]].head()
 """
 from __future__ import annotations
 

@@ -6,8 +6,10 @@ autoescaping on, and this module never marks data as safe. Python only prepares 
 formatted as strings, texts truncated); the markup, the inline SVG chart included, lives in
 ``feedmine/templates/*.html``.
 
->>> import feedmine as fm  # doctest: +SKIP
->>> fm.load_result("out/").to_html("report.html")  # doctest: +SKIP
+Example (a full run on a file, so not run as a doctest)::
+
+    import feedmine as fm
+    fm.load_result("out/").to_html("report.html")
 """
 from __future__ import annotations
 

