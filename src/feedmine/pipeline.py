@@ -160,28 +160,7 @@ class Pipeline(BaseEstimator):
         step("tag")
 
         start = time.perf_counter()
-        documents = corpus[["id", "text"]].copy()
-        documents = pd.concat([documents, clean], axis=1)
-        documents["truncated"] = truncated
-        theme_id = pd.array(np.where(labels == -2, 0, labels), dtype="Int64")
-        theme_id[labels == -2] = pd.NA
-        documents["theme_id"] = theme_id
-        label_of = dict(zip(themes["theme_id"], themes["label"]))
-        documents["theme_label"] = [label_of.get(int(t)) if t is not pd.NA else None for t in theme_id]
-        documents["theme_confidence"] = confidence
-        documents["reassigned"] = reassigned
-        documents["sentiment"] = np.nan
-        documents["severity"] = pd.Categorical([None] * n, categories=list(SEVERITY_LEVELS), ordered=True)
-        documents["severity_cue"] = None
-        documents["is_request"] = False
-        if len(usable):
-            for col in ("sentiment", "severity_cue", "is_request"):
-                documents.loc[usable, col] = tags[col].to_numpy()
-            documents.loc[usable, "severity"] = tags["severity"].astype(str).to_numpy()
-        for col in corpus.columns:
-            if col not in ("id", "text"):
-                documents[col] = corpus[col].to_numpy()
-
+        documents = self._documents(corpus, clean, truncated, labels, confidence, reassigned, tags, themes, usable)
         themes = self._theme_table(themes, documents, clusterer)
         scorer = stages["scorer"].fit(documents, themes)
         themes = themes.merge(scorer.scores_, on="theme_id", how="left")
@@ -207,6 +186,34 @@ class Pipeline(BaseEstimator):
         }
         self.result_ = Result(documents=documents, themes=themes, config=config, meta=meta)
         return self
+
+    @staticmethod
+    def _documents(corpus: pd.DataFrame, clean: pd.DataFrame, truncated: np.ndarray, labels: np.ndarray,
+                   confidence: np.ndarray, reassigned: np.ndarray, tags: pd.DataFrame, themes: pd.DataFrame,
+                   usable: np.ndarray) -> pd.DataFrame:
+        """One row per input row, input order: ids, raw and clean text, theme, tags, metadata."""
+        n = len(corpus)
+        documents = pd.concat([corpus[["id", "text"]], clean], axis=1)
+        documents["truncated"] = truncated
+        theme_id = pd.array(np.where(labels == -2, 0, labels), dtype="Int64")
+        theme_id[labels == -2] = pd.NA  # skipped items have no theme at all (not even "unassigned")
+        documents["theme_id"] = theme_id
+        label_of = dict(zip(themes["theme_id"], themes["label"]))
+        documents["theme_label"] = [label_of.get(int(t)) if t is not pd.NA else None for t in theme_id]
+        documents["theme_confidence"] = confidence
+        documents["reassigned"] = reassigned
+        documents["sentiment"] = np.nan
+        documents["severity"] = pd.Categorical([None] * n, categories=list(SEVERITY_LEVELS), ordered=True)
+        documents["severity_cue"] = None
+        documents["is_request"] = False
+        if len(usable):
+            for col in ("sentiment", "severity_cue", "is_request"):
+                documents.loc[usable, col] = tags[col].to_numpy()
+            documents.loc[usable, "severity"] = tags["severity"].astype(str).to_numpy()
+        for col in corpus.columns:
+            if col not in ("id", "text"):
+                documents[col] = corpus[col].to_numpy()
+        return documents
 
     @staticmethod
     def _theme_table(themes: pd.DataFrame, documents: pd.DataFrame, clusterer: Any) -> pd.DataFrame:
