@@ -187,7 +187,10 @@ def test_ids_length_mismatch():
 def test_output_length_order_and_columns():
     texts = ["third?", None, "배송", 42, "", "ok ok", "배송"]
     out = run(texts)
-    assert list(out.columns) == ["text_clean", "lang", "skip_reason", "duplicate_of"]
+    assert list(out.columns) == ["text_clean", "lang", "skip_reason", "duplicate_of",
+                                 "text_masked", "pii_masked", "pii_kinds"]
+    assert list(TextCleaner(mask_pii=False).fit_transform(texts).columns) == [
+        "text_clean", "lang", "skip_reason", "duplicate_of"]
     assert len(out) == len(texts)
     assert out.index.tolist() == list(range(len(texts)))
     assert out["text_clean"].tolist() == ["third?", "", "배송", "", "", "ok ok", "배송"]

@@ -143,3 +143,44 @@ def test_every_row_comes_back_exactly_once_whatever_it_contains(cells):
     analysed = docs["skip_reason"].isna()
     assert docs.loc[analysed, "theme_id"].notna().all() and docs.loc[~analysed, "theme_id"].isna().all()
     assert int(res.themes["size"].sum()) == int(analysed.sum())
+
+
+# ----- personal data never gets past cleaning ---------------------------------------------------
+PII = ["010-2345-6789", "hong.gildong@example.co.kr", "900101-1234567", "4111 1111 1111 1111",
+       "110-123-456789", "+82 10 9876 5432", "192.168.10.20"]
+
+
+def _pii_table() -> pd.DataFrame:
+    base = ["환불 요청합니다 연락 주세요", "please call me back about my refund", "결제가 두 번 됐어요 확인 부탁",
+            "my card was charged twice", "계좌로 환불해 주세요 빨리요"]
+    texts = [f"{base[i % len(base)]} {PII[i % len(PII)]}" for i in range(35)]
+    texts.append(PII[0])  # only a number: skipped as no_letters, still masked in `text`
+    return pd.DataFrame({"text": texts, "who": [f"c{i}" for i in range(len(texts))]})
+
+
+def test_no_raw_pii_reaches_documents_themes_report_saved_files_cache_or_logs(tmp_path, caplog, monkeypatch):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    monkeypatch.setenv("FEEDMINE_CACHE_DIR", str(tmp_path / "cache"))
+    from feedmine.embed import E5Embedder
+
+    res = fm.Pipeline(embedder=fm.embed.HybridEmbedder(semantic=E5Embedder(progress=False)),
+                      random_state=0, progress=False).run(_pii_table(), text="text", id="who")
+    out = res.save(tmp_path / "run")
+    res.to_html(out / "report.html")
+    blobs = [res.documents.astype(str).to_csv(), res.themes.astype(str).to_csv(), res.to_html(),
+             res._repr_html_(), res.summary(), caplog.text]
+    blobs += [p.read_bytes().decode("utf-8", "replace") for p in tmp_path.rglob("*") if p.is_file()]
+    for value in PII:
+        assert all(value not in blob for blob in blobs), value
+    assert (res.documents["pii_masked"] >= 1).all()
+    assert res.documents["text"].str.contains("<PHONE>|<EMAIL>|<RRN>|<CARD>|<ACCOUNT>|<IP>").all()
+
+
+def test_masking_can_be_switched_off():
+    res = fm.Pipeline(cleaner=fm.TextCleaner(mask_pii=False), embedder=TfidfEmbedder(n_components=8),
+                      clusterer=fm.ThemeClusterer(reducer=None), random_state=0, progress=False).run(
+        _pii_table(), text="text")
+    assert res.documents["text_clean"].str.contains("010-2345-6789").any()
+    assert "pii_masked" not in res.documents

@@ -16,6 +16,7 @@ from .io import TableLike, load_corpus
 from .pipeline import Pipeline
 from .result import Result
 from .score import ThemeScorer
+from .text.normalize import TextCleaner
 
 EMBEDDER_NAMES = ("hybrid", "e5", "use", "tfidf")
 
@@ -46,20 +47,23 @@ def analyze(source: TableLike, text: str | None = None, id: str | None = None, d
             rating: str | None = None, channel: str | None = None, segment: str | None = None,
             customer: str | None = None, *, embedder: Any = "hybrid", clusterer: Any = None,
             tagger: Any = None, weights: dict[str, float] | None = None, rating_scale: str = "auto",
-            min_cluster_size: int | str = "auto", cache_dir: Any = None, random_state: int | None = 0,
-            progress: bool = True) -> Result:
+            min_cluster_size: int | str = "auto", mask_pii: bool = True, cache_dir: Any = None,
+            random_state: int | None = 0, progress: bool = True) -> Result:
     """Analyse a feedback table and return a :class:`~feedmine.result.Result`.
 
     ``source`` is a DataFrame or a CSV/TSV/JSONL/Parquet/Excel path. The column arguments name the
     columns that hold each role (only ``text`` is needed; it is guessed when omitted). ``embedder``,
     ``clusterer`` and ``tagger`` accept feedmine's or your own objects; ``weights`` sets the priority
-    weights of frequency, impact and solvability. Same input and ``random_state`` give the same result.
+    weights of frequency, impact and solvability. ``mask_pii`` (on by default) masks e-mails, phone,
+    resident-registration, card and account numbers, URLs and IPs before anything is embedded, cached,
+    logged or rendered. Same input and ``random_state`` give the same result.
     """
     corpus = load_corpus(source, text=text, id=id, date=date, rating=rating, channel=channel,
                          segment=segment, customer=customer)
     if clusterer is None:
         clusterer = ThemeClusterer(min_cluster_size=min_cluster_size)
-    pipeline = Pipeline(embedder=make_embedder(embedder, cache_dir=cache_dir, progress=progress),
+    pipeline = Pipeline(cleaner=TextCleaner(mask_pii=mask_pii),
+                        embedder=make_embedder(embedder, cache_dir=cache_dir, progress=progress),
                         clusterer=clusterer, tagger=tagger,
                         scorer=ThemeScorer(weights=weights, rating_scale=rating_scale),
                         random_state=random_state, progress=progress)

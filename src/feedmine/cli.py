@@ -27,6 +27,8 @@ def _parser() -> argparse.ArgumentParser:
                      help="hybrid (default: e5 + character TF-IDF), e5, use, tfidf or st:<model name or path>")
     run.add_argument("--min-cluster-size", default="auto", help="smallest theme size, or auto")
     run.add_argument("--random-state", type=int, default=0)
+    run.add_argument("--no-mask-pii", action="store_true",
+                     help="keep e-mails, phone/card/account/resident numbers, URLs and IPs unmasked")
     run.add_argument("--top", type=int, default=15, help="pain points to print")
     run.add_argument("--no-progress", action="store_true", help="hide progress bars")
     run.add_argument("-v", "--verbose", action="store_true", help="log each step")
@@ -51,7 +53,8 @@ def main(argv: list[str] | None = None) -> int:
         mcs = args.min_cluster_size if args.min_cluster_size == "auto" else int(args.min_cluster_size)
         result = analyze(args.source, text=args.text, id=args.id, date=args.date, rating=args.rating,
                          channel=args.channel, segment=args.segment, customer=args.customer,
-                         embedder=args.embedder, min_cluster_size=mcs, random_state=args.random_state,
+                         embedder=args.embedder, min_cluster_size=mcs, mask_pii=not args.no_mask_pii,
+                         random_state=args.random_state,
                          progress=not args.no_progress)
         out = result.save(args.out)
         result.to_html(Path(out) / "report.html")

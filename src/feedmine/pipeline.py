@@ -193,7 +193,11 @@ class Pipeline(BaseEstimator):
                    usable: np.ndarray) -> pd.DataFrame:
         """One row per input row, input order: ids, raw and clean text, theme, tags, metadata."""
         n = len(corpus)
-        documents = pd.concat([corpus[["id", "text"]], clean], axis=1)
+        raw = corpus[["id", "text"]].copy()
+        if "text_masked" in clean:  # PII masking on: no raw personal data goes any further
+            raw["text"] = clean["text_masked"].to_numpy(dtype=object)
+            clean = clean.drop(columns="text_masked")
+        documents = pd.concat([raw, clean], axis=1)
         documents["truncated"] = truncated
         theme_id = pd.array(np.where(labels == -2, 0, labels), dtype="Int64")
         theme_id[labels == -2] = pd.NA  # skipped items have no theme at all (not even "unassigned")

@@ -74,25 +74,52 @@ class TextCleaner(TransformerMixin, BaseEstimator):
     Parameters
     ----------
     max_repeat : int
-        Runs of one character longer than this are cut to this length (ㅋㅋㅋㅋㅋ → ㅋㅋㅋ, !!!!! → !!!).
+        Runs of one character longer than this are cut to this length (ㅋㅋㅋㅋㅋ → ㅋㅋㅋ, !!!!! → !!!);
+        digits are left alone (phone numbers, amounts).
         Three keeps the intensity a reader sees while making "ㅋㅋㅋㅋ" and "ㅋㅋㅋㅋㅋㅋ" one token.
     lowercase : bool
         Lower-case the cleaned text. Off by default: embedders are case-aware and "ERROR" is a cue.
     accept_numbers : bool
         Treat a number (int/float) cell as text. Off by default: a number in the text column is almost
         always a mapping mistake and is reported as ``non_text``.
+    mask_pii : bool
+        Mask personal data (e-mail, phone, resident registration, card and account numbers, URLs, IPs)
+        in the cleaned text *and* in the raw text that is passed on, before anything is embedded,
+        cached, logged or rendered. On by default.
+    pii_masker : object or None
+        The masker (default :class:`~feedmine.text.pii.PiiMasker`); any object with
+        ``mask(text) -> (masked_text, {kind: count})`` works.
     """
 
-    def __init__(self, max_repeat: int = 3, lowercase: bool = False, accept_numbers: bool = False):
+    def __init__(self, max_repeat: int = 3, lowercase: bool = False, accept_numbers: bool = False,
+                 mask_pii: bool = True, pii_masker: Any = None):
         self.max_repeat = max_repeat
         self.lowercase = lowercase
         self.accept_numbers = accept_numbers
+        self.mask_pii = mask_pii
+        self.pii_masker = pii_masker
 
     def fit(self, texts: Sequence[Any] | None = None, y: Any = None) -> "TextCleaner":
         if not isinstance(self.max_repeat, int) or self.max_repeat < 1:
             raise ValueError(f"max_repeat must be a positive int, got {self.max_repeat!r}")
-        self.repeat_pattern_ = re.compile(r"(.)\1{%d,}" % self.max_repeat, flags=re.DOTALL)
+        # digits are never collapsed: 010-9999-8888, 1000000 and card numbers must survive intact
+        self.repeat_pattern_ = re.compile(r"(\D)\1{%d,}" % self.max_repeat, flags=re.DOTALL)
+        self.masker_ = None
+        if self.mask_pii:
+            from .pii import PiiMasker
+
+            self.masker_ = PiiMasker().fit() if self.pii_masker is None else self.pii_masker
         return self
+
+    def _mask_raw(self, value: Any, clean_spans: int) -> Any:
+        """The raw cell with its personal data masked (what ``documents.text`` shows)."""
+        if not isinstance(value, str):
+            return value
+        masked, counts = self.masker_.mask(value)
+        if sum(counts.values()) < clean_spans:
+            # the raw form hid some (full-width digits, odd spaces): show the normalised, masked text
+            masked = self.masker_.mask(_nfkc_keep_jamo(value))[0]
+        return masked
 
     def normalize(self, text: str) -> str:
         """Normalise one string (NFKC, control characters, whitespace, repeats)."""
@@ -104,7 +131,9 @@ class TextCleaner(TransformerMixin, BaseEstimator):
         return text.lower() if self.lowercase else text
 
     def transform(self, texts: Sequence[Any], ids: Sequence[str] | None = None) -> pd.DataFrame:
-        """Return ``text_clean``, ``lang``, ``skip_reason``, ``duplicate_of`` for each input, in order."""
+        """Return ``text_clean``, ``lang``, ``skip_reason``, ``duplicate_of`` for each input, in order;
+        with ``mask_pii`` also ``text_masked`` (the raw cell, masked), ``pii_masked`` (spans masked) and
+        ``pii_kinds`` (which kinds, e.g. ``"PHONE:1, EMAIL:1"``)."""
         if not hasattr(self, "repeat_pattern_"):
             self.fit()
         texts = list(texts)
@@ -123,21 +152,35 @@ class TextCleaner(TransformerMixin, BaseEstimator):
                     value = str(value)
                 else:
                     reason = "non_text"
+            lang, counts = "none", {}
             if reason is None:
                 clean = self.normalize(value)
                 if not clean:
                     reason = "empty"
                 elif not _LETTER.search(clean):
                     reason = "no_letters"
+                else:
+                    lang = detect_language(clean)  # before masking: "<PHONE>" is not English
+            if self.masker_ is not None and clean:
+                clean, counts = self.masker_.mask(clean)
             duplicate_of = None
-            if reason is None:
+            if reason is None:  # on the masked text: the same complaint with two phone numbers is one
                 duplicate_of = first_seen.setdefault(clean, item_id)
                 if duplicate_of == item_id:
                     duplicate_of = None
-            rows.append((clean, detect_language(clean) if reason is None else "none",
-                         reason, duplicate_of))
-        return pd.DataFrame(rows, columns=["text_clean", "lang", "skip_reason", "duplicate_of"],
-                            dtype=object)
+            row = [clean, lang, reason, duplicate_of]
+            if self.masker_ is not None:
+                n_spans = sum(counts.values())
+                row += [self._mask_raw(value, n_spans), n_spans,
+                        ", ".join(f"{k}:{v}" for k, v in sorted(counts.items()))]
+            rows.append(row)
+        columns = ["text_clean", "lang", "skip_reason", "duplicate_of"]
+        if self.masker_ is not None:
+            columns += ["text_masked", "pii_masked", "pii_kinds"]
+        out = pd.DataFrame(rows, columns=columns, dtype=object)
+        if self.masker_ is not None:
+            out["pii_masked"] = out["pii_masked"].astype(int)
+        return out
 
     def fit_transform(self, texts: Sequence[Any], y: Any = None, ids: Sequence[str] | None = None) -> pd.DataFrame:
         return self.fit(texts).transform(texts, ids=ids)
