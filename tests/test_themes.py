@@ -176,6 +176,7 @@ def test_input_validation(kwargs, match):
 
 @pytest.mark.parametrize("params, match", [
     ({"min_df": 0}, "min_df"), ({"min_df": 1.5}, "min_df"), ({"n_quotes": -1}, "n_quotes"),
+    ({"diversity": -0.1}, "diversity"), ({"diversity": 1.5}, "diversity"), ({"diversity": "x"}, "diversity"),
 ])
 def test_parameter_validation(params, match):
     with pytest.raises(ValueError, match=match):
@@ -187,3 +188,51 @@ def test_float_labels_accepted_and_clone_keeps_params():
     assert d.themes_["theme_id"].tolist() == [0, 1]
     c = clone(d)
     assert c.get_params()["min_df"] == 1 and not hasattr(c, "themes_")
+
+
+# -- MMR keyword diversification --------------------------------------------------------------
+class CommaTokenizer:
+    """Comma-separated tokens, so that multi-word terms ("배송 지연") can be written directly."""
+
+    def tokenize_many(self, texts):
+        return [[t for t in text.split(",") if t] for text in texts]
+
+
+# Five spellings of one word, each in 4 items; a distinct word (환불) in 3; another theme apart.
+SPELLINGS = ["배송", "배송지연", "배송 지연", "배송이", "배송비"]
+MMR_TEXTS = [",".join(SPELLINGS + (["환불"] if i < 3 else [])) for i in range(4)] + ["로그인,오류"] * 4
+MMR_LABELS = np.array([0] * 4 + [1] * 4)
+
+
+def test_mmr_lets_a_distinct_word_into_the_top_five():
+    plain = describer(n_keywords=5, diversity=0, tokenizer=CommaTokenizer())
+    plain.fit(MMR_TEXTS, MMR_LABELS, random_emb(8))
+    assert all("배송" in k for k in row(plain, 0)["keywords"])  # c-TF-IDF alone: one word, 5 times
+
+    d = describer(n_keywords=5, tokenizer=CommaTokenizer()).fit(MMR_TEXTS, MMR_LABELS, random_emb(8))
+    keywords = row(d, 0)["keywords"]
+    assert len(keywords) == 5 and keywords[0] == "배송" and "환불" in keywords
+    assert sum("배송" in k for k in keywords) < 5
+    # Scores stay the c-TF-IDF weights of the picked terms.
+    weights = dict(zip(d.terms_, d.ctfidf_[list(d.theme_ids_).index(0)].toarray().ravel()))
+    assert row(d, 0)["keyword_scores"] == pytest.approx([weights[k] for k in keywords])
+
+
+def test_mmr_on_english_spellings_and_determinism():
+    texts = ["card,cards,card arrival,card arrive,cards arrival,refund"] * 3 + ["card,cards,card arrival,card arrive,cards arrival"] \
+        + ["login,error"] * 4
+    labels = np.array([0] * 4 + [1] * 4)
+    fits = [describer(n_keywords=5, tokenizer=CommaTokenizer()).fit(texts, labels, random_emb(8))
+            for _ in range(2)]
+    assert "refund" in row(fits[0], 0)["keywords"]
+    assert fits[0].themes_.equals(fits[1].themes_)
+    order = np.r_[4:8, 0:4]  # item order does not matter either
+    shuffled = describer(n_keywords=5, tokenizer=CommaTokenizer()).fit(
+        [texts[i] for i in order], labels[order], random_emb(8))
+    assert row(shuffled, 0)["keywords"] == row(fits[0], 0)["keywords"]
+
+
+def test_diversity_zero_is_plain_ctfidf_order():
+    d = describer(diversity=0).fit(SHARED, SHARED_LABELS, random_emb(6))
+    r = row(d, 0)
+    assert r["keyword_scores"] == sorted(r["keyword_scores"], reverse=True)

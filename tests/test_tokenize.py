@@ -128,8 +128,8 @@ def test_user_stopwords_match_emitted_form():
 
 # -- errors and estimator conventions ---------------------------------------------------------
 def test_unknown_backend_error_lists_valid_backends():
-    with pytest.raises(ValueError, match=r"unknown korean_backend 'mecab'.*'kiwi'"):
-        KeywordTokenizer(korean_backend="mecab").tokenize("배송이 느려요")
+    with pytest.raises(ValueError, match=r"unknown korean_backend 'hannanum'.*'kiwi'.*'okt'.*'mecab'"):
+        KeywordTokenizer(korean_backend="hannanum").tokenize("배송이 느려요")
 
 
 def test_bad_inputs():

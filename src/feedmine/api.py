@@ -47,7 +47,8 @@ def analyze(source: TableLike, text: str | None = None, id: str | None = None, d
             rating: str | None = None, channel: str | None = None, segment: str | None = None,
             customer: str | None = None, *, embedder: Any = "hybrid", clusterer: Any = None,
             tagger: Any = None, weights: dict[str, float] | None = None, rating_scale: str = "auto",
-            min_cluster_size: int | str = "auto", mask_pii: bool = True, cache_dir: Any = None,
+            min_cluster_size: int | str = "auto", mask_pii: bool = True, unit: str = "document",
+            cache_dir: Any = None,
             random_state: int | None = 0, progress: bool = True) -> Result:
     """Analyse a feedback table and return a :class:`~feedmine.result.Result`.
 
@@ -56,7 +57,8 @@ def analyze(source: TableLike, text: str | None = None, id: str | None = None, d
     ``clusterer`` and ``tagger`` accept feedmine's or your own objects; ``weights`` sets the priority
     weights of frequency, impact and solvability. ``mask_pii`` (on by default) masks e-mails, phone,
     resident-registration, card and account numbers, URLs and IPs before anything is embedded, cached,
-    logged or rendered. Same input and ``random_state`` give the same result.
+    logged or rendered. ``unit="segment"`` themes the sentences of long items, so one review can raise
+    several problems (``documents.theme_ids``). Same input and ``random_state`` give the same result.
     """
     corpus = load_corpus(source, text=text, id=id, date=date, rating=rating, channel=channel,
                          segment=segment, customer=customer)
@@ -66,5 +68,5 @@ def analyze(source: TableLike, text: str | None = None, id: str | None = None, d
                         embedder=make_embedder(embedder, cache_dir=cache_dir, progress=progress),
                         clusterer=clusterer, tagger=tagger,
                         scorer=ThemeScorer(weights=weights, rating_scale=rating_scale),
-                        random_state=random_state, progress=progress)
+                        unit=unit, random_state=random_state, progress=progress)
     return pipeline.fit(corpus).result_

@@ -26,6 +26,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--embedder", default="hybrid",
                      help="hybrid (default: e5 + character TF-IDF), e5, use, tfidf or st:<model name or path>")
     run.add_argument("--min-cluster-size", default="auto", help="smallest theme size, or auto")
+    run.add_argument("--unit", choices=["document", "segment"], default="document",
+                     help="theme whole items (default) or their sentences (one item, several problems)")
     run.add_argument("--random-state", type=int, default=0)
     run.add_argument("--no-mask-pii", action="store_true",
                      help="keep e-mails, phone/card/account/resident numbers, URLs and IPs unmasked")
@@ -53,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         mcs = args.min_cluster_size if args.min_cluster_size == "auto" else int(args.min_cluster_size)
         result = analyze(args.source, text=args.text, id=args.id, date=args.date, rating=args.rating,
                          channel=args.channel, segment=args.segment, customer=args.customer,
-                         embedder=args.embedder, min_cluster_size=mcs, mask_pii=not args.no_mask_pii,
+                         embedder=args.embedder, min_cluster_size=mcs, mask_pii=not args.no_mask_pii, unit=args.unit,
                          random_state=args.random_state,
                          progress=not args.no_progress)
         out = result.save(args.out)

@@ -31,6 +31,7 @@ from .score import SEVERITY_LEVELS, ThemeScorer
 from .tag import LexiconTagger
 from .text.normalize import TextCleaner
 from .themes import ThemeDescriber
+from .units import UNITS, item_themes, make_units, memberships, unique_units
 
 logger = logging.getLogger(__name__)
 
@@ -65,16 +66,20 @@ class Pipeline(BaseEstimator):
 
     Each stage parameter takes an estimator; ``None`` means feedmine's default. ``random_state`` is
     given to every stage that has a ``random_state`` parameter, so one seed fixes the whole run.
+    ``unit="segment"`` splits long items into sentences, themes the segments, and puts each item in every
+    theme one of its segments belongs to (primary first, in ``documents.theme_ids``).
     """
 
     def __init__(self, cleaner: Any = None, embedder: Any = None, clusterer: Any = None, describer: Any = None,
-                 tagger: Any = None, scorer: Any = None, random_state: int | None = 0, progress: bool = True):
+                 tagger: Any = None, scorer: Any = None, unit: str = "document", random_state: int | None = 0,
+                 progress: bool = True):
         self.cleaner = cleaner
         self.embedder = embedder
         self.clusterer = clusterer
         self.describer = describer
         self.tagger = tagger
         self.scorer = scorer
+        self.unit = unit
         self.random_state = random_state
         self.progress = progress
 
@@ -114,16 +119,16 @@ class Pipeline(BaseEstimator):
 
         usable = np.flatnonzero(clean["skip_reason"].isna().to_numpy())
         texts = clean["text_clean"].to_numpy(dtype=object)
-        position = {item_id: i for i, item_id in enumerate(corpus["id"])}
-        original = np.array([position[d] if d is not None else i
-                             for i, d in enumerate(clean["duplicate_of"])], dtype=int)
-        unique = usable[original[usable] == usable]
+        langs = clean["lang"].to_numpy(dtype=object)
+        if self.unit not in UNITS:
+            raise FeedmineError(f"unit must be one of {', '.join(UNITS)}, got {self.unit!r}.")
+        unit_item, unit_texts, unit_segment = make_units(texts, langs, usable, self.unit)
+        distinct, source = unique_units(unit_texts)  # identical texts are embedded and clustered once
 
         start = time.perf_counter()
         embedder = stages["embedder"]
-        unique_texts = [texts[i] for i in unique]
-        if len(unique):
-            X = np.asarray(embedder.fit(unique_texts).transform(unique_texts), dtype=np.float32)
+        if distinct:
+            X = np.asarray(embedder.fit(distinct).transform(distinct), dtype=np.float32)
         else:
             X = np.zeros((0, 1), dtype=np.float32)
         truncated = np.zeros(n, dtype=bool)
@@ -132,37 +137,49 @@ class Pipeline(BaseEstimator):
         step("embed")
 
         start = time.perf_counter()
-        labels = np.full(n, -2, dtype=int)  # -2 marks "not analysed" until the end
-        confidence = np.full(n, np.nan)
-        reassigned = np.zeros(n, dtype=bool)
         clusterer = stages["clusterer"]
-        if len(unique):
+        if distinct:
             clusterer.fit(X)
-            row_of_unique = {u: k for k, u in enumerate(unique)}
-            src = np.array([row_of_unique[original[i]] for i in usable], dtype=int)
-            labels[usable] = clusterer.labels_[src]
-            confidence[usable] = clusterer.confidence_[src]
-            reassigned[usable] = clusterer.reassigned_[src]
-            X_usable = X[src]
+            unit_labels = clusterer.labels_[source]
+            unit_confidence, unit_reassigned = clusterer.confidence_[source], clusterer.reassigned_[source]
         else:
-            X_usable = X
+            unit_labels = np.zeros(0, dtype=int)
+            unit_confidence, unit_reassigned = np.zeros(0), np.zeros(0, dtype=bool)
+        theme_lists = None
+        if self.unit == "document":
+            labels = np.full(n, -2, dtype=int)  # -2 marks "not analysed" until the end
+            confidence = np.full(n, np.nan)
+            reassigned = np.zeros(n, dtype=bool)
+            labels[unit_item], confidence[unit_item], reassigned[unit_item] = unit_labels, unit_confidence, unit_reassigned
+        else:
+            labels, confidence, reassigned, theme_lists = item_themes(
+                n, unit_item, unit_texts, unit_labels, unit_confidence, unit_reassigned)
         step("cluster")
 
         start = time.perf_counter()
         describer = stages["describer"]
-        describer.fit([texts[i] for i in usable], labels[usable], X_usable,
-                      ids=corpus["id"].to_numpy(dtype=object)[usable].tolist())
+        ids = corpus["id"].to_numpy(dtype=object)
+        describer.fit(unit_texts, unit_labels, X[source] if len(source) else X, ids=ids[unit_item].tolist())
         themes = describer.themes_.copy()
         step("describe")
 
         start = time.perf_counter()
-        tags = stages["tagger"].fit_transform([texts[i] for i in usable], clean["lang"].to_numpy()[usable].tolist())
+        tags = stages["tagger"].fit_transform([texts[i] for i in usable], langs[usable].tolist())
         step("tag")
 
         start = time.perf_counter()
         documents = self._documents(corpus, clean, truncated, labels, confidence, reassigned, tags, themes, usable)
-        themes = self._theme_table(themes, documents, clusterer)
-        scorer = stages["scorer"].fit(documents, themes)
+        members = memberships(labels, theme_lists)
+        if theme_lists is not None:
+            documents["theme_ids"] = [t if t is not None else [] for t in theme_lists]
+            documents["n_segments"] = np.bincount(unit_item, minlength=n)
+        segments = None
+        if self.unit == "segment":
+            segments = pd.DataFrame({"id": ids[unit_item], "segment": unit_segment, "text": unit_texts,
+                                     "theme_id": unit_labels, "theme_confidence": unit_confidence,
+                                     "reassigned": unit_reassigned})
+        themes = self._theme_table(themes, documents, members, clusterer)
+        scorer = stages["scorer"].fit(documents, themes, memberships=members)
         themes = themes.merge(scorer.scores_, on="theme_id", how="left")
         themes["explanation"] = [explain_theme(row, has_rating="rating" in documents) for _, row in themes.iterrows()]
         step("score")
@@ -180,11 +197,12 @@ class Pipeline(BaseEstimator):
             "n_truncated": int(truncated.sum()), "n_themes": int((themes["theme_id"] >= 0).sum()),
             "outlier_share_before_reassignment": getattr(clusterer, "outlier_share_", None),
             "unassigned_share": float((labels[usable] == -1).mean()) if len(usable) else 0.0,
+            "unit": self.unit, "n_units": int(len(unit_texts)),
             "min_cluster_size": getattr(clusterer, "min_cluster_size_", None),
             "embedder": getattr(embedder, "model_id", type(embedder).__name__),
             "seconds": timings, "versions": _versions(),
         }
-        self.result_ = Result(documents=documents, themes=themes, config=config, meta=meta)
+        self.result_ = Result(documents=documents, themes=themes, config=config, meta=meta, segments=segments)
         return self
 
     @staticmethod
@@ -220,10 +238,12 @@ class Pipeline(BaseEstimator):
         return documents
 
     @staticmethod
-    def _theme_table(themes: pd.DataFrame, documents: pd.DataFrame, clusterer: Any) -> pd.DataFrame:
-        analysed = documents[documents["theme_id"].notna()]
-        total = max(len(analysed), 1)
-        groups = analysed.groupby(analysed["theme_id"].astype(int))
+    def _theme_table(themes: pd.DataFrame, documents: pd.DataFrame, members: pd.DataFrame,
+                     clusterer: Any) -> pd.DataFrame:
+        """Sizes and tag mixes per theme, counting items (an item in two themes counts in both)."""
+        total = max(int(documents["theme_id"].notna().sum()), 1)
+        analysed = documents.iloc[members["row"].to_numpy()].assign(member_of=members["theme_id"].to_numpy())
+        groups = analysed.groupby("member_of")
         themes = themes.copy()
         themes["size"] = themes["theme_id"].map(groups.size()).fillna(0).astype(int)
         themes["share"] = themes["size"] / total

@@ -39,6 +39,7 @@ class Result:
     themes: pd.DataFrame
     config: dict[str, Any] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
+    segments: pd.DataFrame | None = None  # unit="segment" only: one row per segment
 
     # ----- views --------------------------------------------------------------------------------
     @property
@@ -51,6 +52,9 @@ class Result:
         """The documents of one theme (every theme an item belongs to counts)."""
         if theme_id not in set(self.themes["theme_id"]):
             raise FeedmineError(f"no theme {theme_id}; themes are {sorted(self.themes['theme_id'].tolist())}.")
+        if "theme_ids" in self.documents:  # segment mode: secondary themes count too
+            return self.documents[self.documents["theme_ids"].map(lambda ts: theme_id in list(ts))
+                                  | (self.documents["theme_id"] == theme_id)]
         return self.documents[self.documents["theme_id"] == theme_id]
 
     @property
@@ -108,6 +112,9 @@ class Result:
         self.themes.to_parquet(out / "themes.parquet", index=False)
         docs.to_csv(out / "documents.csv", index=False)
         self.themes_for_csv().to_csv(out / "themes.csv", index=False)
+        if self.segments is not None:
+            self.segments.to_parquet(out / "segments.parquet", index=False)
+            self.segments.to_csv(out / "segments.csv", index=False)
         (out / "config.json").write_text(json.dumps(self.config, indent=2, default=str, ensure_ascii=False),
                                          encoding="utf-8")
         meta = dict(self.meta, format_version=FORMAT_VERSION)
@@ -155,9 +162,12 @@ def load_result(directory: str | PathLike) -> Result:
     for col in LIST_COLUMNS:
         if col in themes:
             themes[col] = themes[col].map(lambda v: list(v) if v is not None else [])
+    if "theme_ids" in documents:
+        documents["theme_ids"] = documents["theme_ids"].map(lambda v: [int(t) for t in v] if v is not None else [])
+    segments = _read_parquet(path / "segments.parquet") if (path / "segments.parquet").exists() else None
     config = json.loads((path / "config.json").read_text(encoding="utf-8"))
     meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
     if meta.get("format_version", 0) > FORMAT_VERSION:
         raise FeedmineError(f"result in {str(path)!r} was saved by a newer feedmine (format "
                             f"{meta['format_version']}); upgrade feedmine to load it.")
-    return Result(documents=documents, themes=themes, config=config, meta=meta)
+    return Result(documents=documents, themes=themes, config=config, meta=meta, segments=segments)

@@ -93,13 +93,17 @@ class ThemeScorer(BaseEstimator):
             return "nps"
         return "stars"
 
-    def fit(self, documents: pd.DataFrame, themes: pd.DataFrame, y: Any = None) -> "ThemeScorer":
+    def fit(self, documents: pd.DataFrame, themes: pd.DataFrame, y: Any = None,
+            memberships: pd.DataFrame | None = None) -> "ThemeScorer":
         """``documents`` needs ``theme_id``, ``sentiment``, ``severity``, ``is_request`` and may have
         ``rating`` and ``customer``; ``themes`` needs ``theme_id`` and may have ``tightness`` and
         ``distinctiveness`` (from the clusterer and describer). Sets ``scores_``."""
         weights = self._weights()
         docs = documents[documents["theme_id"].notna()].copy()
         docs["theme_id"] = docs["theme_id"].astype(int)
+        # with segments an item can belong to several themes: (row, theme_id) pairs say which
+        member_index = None if memberships is None else \
+            memberships.groupby("theme_id")["row"].apply(lambda r: documents.index[r.to_numpy()]).to_dict()
         n_total = len(docs)
         has_rating = "rating" in docs and docs["rating"].notna().sum() >= 2
         scale = self._scale(docs["rating"]) if has_rating else None
@@ -110,7 +114,9 @@ class ThemeScorer(BaseEstimator):
 
         rows = []
         for theme_id in themes["theme_id"]:
-            in_theme = docs["theme_id"] == theme_id
+            in_theme = docs.index.isin(member_index.get(theme_id, ())) if member_index is not None \
+                else docs["theme_id"] == theme_id
+            in_theme = pd.Series(in_theme, index=docs.index)
             members = docs[in_theme]
             row: dict[str, Any] = {"theme_id": theme_id, "freq_items": int(in_theme.sum())}
             row["freq_share_items"] = row["freq_items"] / n_total if n_total else 0.0

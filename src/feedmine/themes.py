@@ -48,6 +48,60 @@ def _min_count(min_df: object, n_docs: int) -> int:
     raise ValueError(f"min_df must be an int >= 1 or a float in (0, 1], got {min_df!r}")
 
 
+def _check_diversity(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0.0 <= float(value) <= 1.0:
+        raise ValueError(f"diversity must be a number in [0, 1], got {value!r}")
+    return float(value)
+
+
+def _bigrams(term: str) -> frozenset[str]:
+    """Character bigrams of each word of ``term``; a one-letter word stands for itself.
+
+    >>> sorted(_bigrams("card arrival"))
+    ['al', 'ar', 'ca', 'iv', 'rd', 'ri', 'rr', 'va']
+    """
+    grams: set[str] = set()
+    for word in term.split():
+        grams.update({word} if len(word) < 2 else {word[i:i + 2] for i in range(len(word) - 1)})
+    return frozenset(grams)
+
+
+def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    union = len(a | b)
+    return len(a & b) / union if union else 0.0
+
+
+def mmr_select(terms: Sequence[str], relevance: Sequence[float], k: int, diversity: float) -> list[int]:
+    """Greedy maximal marginal relevance: indices of ``k`` terms, in pick order.
+
+    Each step picks the term maximising ``(1 - diversity) * relevance - diversity * max_sim`` where
+    ``max_sim`` is the largest character-bigram Jaccard similarity to a term already picked, so
+    "배송", "배송지연", "배송 지연" (or "card", "cards") compete with each other. Ties go to the
+    earlier term. ``diversity=0`` keeps the input order.
+
+    >>> terms = ["card", "cards", "card card", "refund"]
+    >>> [terms[i] for i in mmr_select(terms, [1.0, 0.95, 0.9, 0.7], 2, 0.3)]
+    ['card', 'refund']
+    """
+    k = min(k, len(terms))
+    if diversity == 0.0:
+        return list(range(k))
+    grams = [_bigrams(t) for t in terms]
+    rel = np.asarray(relevance, dtype=np.float64)
+    max_sim = np.zeros(len(terms))
+    picked: list[int] = []
+    free = np.ones(len(terms), dtype=bool)
+    for _ in range(k):
+        score = np.round((1.0 - diversity) * rel - diversity * max_sim, 12)
+        score[~free] = -np.inf
+        best = int(np.argmax(score))  # first maximum: the earlier (higher c-TF-IDF) term wins ties
+        picked.append(best)
+        free[best] = False
+        sims = np.array([_jaccard(grams[best], g) for g in grams])
+        max_sim = np.maximum(max_sim, sims)
+    return picked
+
+
 def _as_labels(labels: object, n: int) -> np.ndarray:
     arr = np.asarray(labels)
     if arr.ndim != 1 or arr.shape[0] != n:
@@ -101,6 +155,13 @@ class ThemeDescriber(BaseEstimator):
     min_df : int or float
         A term must appear in at least this many items (or this share of items when a float) to
         be a keyword; counted over items, not themes, so theme-specific words survive.
+    diversity : float
+        Maximal marginal relevance trade-off in [0, 1] (0 = plain c-TF-IDF order). The top
+        ``3 * n_keywords`` terms are re-picked greedily by ``(1 - diversity) * relevance -
+        diversity * similarity``, relevance being the weight divided by the theme's largest and
+        similarity the character-bigram Jaccard to the closest keyword already picked, so five
+        spellings of one word ("배송", "배송지연", "배송 지연") no longer fill the list.
+        ``keyword_scores`` keep the c-TF-IDF weights, in the picked order.
 
     Attributes
     ----------
@@ -117,12 +178,14 @@ class ThemeDescriber(BaseEstimator):
     """
 
     def __init__(self, n_keywords: int = 10, n_quotes: int = 3, label_words: int = 3,
-                 tokenizer: KeywordTokenizer | None = None, min_df: int | float = 2) -> None:
+                 tokenizer: KeywordTokenizer | None = None, min_df: int | float = 2,
+                 diversity: float = 0.3) -> None:
         self.n_keywords = n_keywords
         self.n_quotes = n_quotes
         self.label_words = label_words
         self.tokenizer = tokenizer
         self.min_df = min_df
+        self.diversity = diversity
 
     def fit(self, texts: Sequence[str], labels: np.ndarray, embeddings: np.ndarray,
             ids: Sequence[str] | None = None) -> ThemeDescriber:
@@ -134,6 +197,7 @@ class ThemeDescriber(BaseEstimator):
         n_keywords = _check_count(self.n_keywords, "n_keywords")
         n_quotes = _check_count(self.n_quotes, "n_quotes")
         label_words = _check_count(self.label_words, "label_words")
+        diversity = _check_diversity(self.diversity)
         texts = list(texts)
         n = len(texts)
         min_count = _min_count(self.min_df, n)
@@ -161,7 +225,7 @@ class ThemeDescriber(BaseEstimator):
         unit = self._unit_rows(emb)
         rows = []
         for r, theme_id in enumerate(self.theme_ids_):
-            keywords, scores = self._top_terms(r, n_keywords)
+            keywords, scores = self._top_terms(r, n_keywords, diversity)
             members = np.flatnonzero(labels == theme_id)
             picked = self._quotes(members, unit, texts, n_quotes)
             rows.append({
@@ -194,15 +258,20 @@ class ThemeDescriber(BaseEstimator):
         inv_size = np.divide(1.0, theme_sizes, out=np.zeros_like(theme_sizes), where=theme_sizes > 0)
         return (sparse.diags(inv_size) @ counts @ sparse.diags(idf)).tocsr()
 
-    def _top_terms(self, row: int, k: int) -> tuple[list[str], list[float]]:
+    def _top_terms(self, row: int, k: int, diversity: float = 0.0) -> tuple[list[str], list[float]]:
         start, end = self.ctfidf_.indptr[row], self.ctfidf_.indptr[row + 1]
         cols = self.ctfidf_.indices[start:end]
         weights = self.ctfidf_.data[start:end]
         positive = weights > 0
         cols, weights = cols[positive], weights[positive]
         # Highest weight first; equal weights in alphabetical order (columns are sorted terms).
-        order = np.lexsort((cols, -weights))[:k]
-        return [str(self.terms_[c]) for c in cols[order]], [float(w) for w in weights[order]]
+        order = np.lexsort((cols, -weights))[:3 * k if diversity > 0 else k]
+        cols, weights = cols[order], weights[order]
+        if diversity > 0 and len(cols):
+            terms = [str(self.terms_[c]) for c in cols]
+            keep = mmr_select(terms, weights / weights[0], k, diversity)
+            cols, weights = cols[keep], weights[keep]
+        return [str(self.terms_[c]) for c in cols], [float(w) for w in weights]
 
     @staticmethod
     def _label(theme_id: int, keywords: list[str], label_words: int) -> str:

@@ -24,9 +24,11 @@ from typing import Any, NamedTuple
 from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+from feedmine.text.korean import OPTIONAL_BACKENDS, analyse_korean
+
 logger = logging.getLogger(__name__)
 
-BACKENDS: tuple[str, ...] = ("kiwi",)
+BACKENDS: tuple[str, ...] = ("kiwi", *OPTIONAL_BACKENDS)
 
 _HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
 # "wi-fi", "e-mail", "don't", "user's" -> one word; otherwise kiwi and the regex both split them
@@ -149,12 +151,16 @@ class KeywordTokenizer(BaseEstimator):
     Parameters
     ----------
     korean_backend : str
-        Morphological analyser for Korean. Only ``"kiwi"`` (kiwipiepy) is available.
+        Morphological analyser for Korean: ``"kiwi"`` (kiwipiepy, the default), ``"okt"`` (KoNLPy
+        Okt; ``pip install 'feedmine[konlpy]'`` and Java) or ``"mecab"`` (python-mecab-ko;
+        ``pip install 'feedmine[mecab]'``). All three go through the same kept tags, stopwords and
+        negation rules; ``typos`` applies to kiwi only.
     stopwords : iterable of str, optional
         Extra words to drop, compared with the emitted form (e.g. "배송", "느리다", "card").
     user_words : iterable of str, optional
         Product or brand names added to kiwi's dictionary as proper nouns (NNP) so that they are
-        not split ("토스뱅크" rather than 토스 + 뱅크). Latin ones are kept unsingularised.
+        not split ("토스뱅크" rather than 토스 + 뱅크). Latin ones are kept unsingularised. With okt
+        and mecab, adjacent noun pieces that spell a user word are merged back instead.
     bigrams : bool
         Also emit adjacent pairs of nouns / English words ("고객 센터", "top up").
     typos : str or None
@@ -202,7 +208,11 @@ class KeywordTokenizer(BaseEstimator):
                 items = [self._english_item(p, en_stop, protected) for p in _EN_PIECES.findall(text)]
                 out[i] = self._emit(items, stop)
         if korean_texts:
-            analysed = self._load_backend().tokenize(korean_texts, normalize_coda=True, typos=self.typos)
+            if self.korean_backend == "kiwi":
+                analysed = self._load_backend().tokenize(korean_texts, normalize_coda=True,
+                                                         typos=self.typos)
+            else:
+                analysed = analyse_korean(self.korean_backend, korean_texts, user)
             for i, morphs in zip(korean_pos, analysed):
                 out[i] = self._emit(self._korean_items(morphs, stop, en_stop, protected), stop)
         return out

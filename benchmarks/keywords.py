@@ -1,0 +1,204 @@
+"""Keyword quality and Korean tokenizer speed: feedmine's keywords vs BERTopic's default representation.
+
+(a) banking77 test (3,080 English queries, 77 intents): feedmine's default pipeline clusters the texts;
+    each theme gets its majority intent, and a theme "hits" when its top-5 keywords contain a word of
+    the intent's name split on "_" (card_arrival -> card, arrival; words of <= 2 letters ignored;
+    both sides singularised with feedmine's rule, so BERTopic's "cards" counts for "card").
+    BERTopic's default representation is computed on the SAME theme assignment and texts, the way
+    BERTopic computes it: the theme's documents joined into one, sklearn ``CountVectorizer()`` (its
+    default vectorizer), ``bertopic.vectorizers.ClassTfidfTransformer()``, top words by weight.
+    Shown for reference: BERTopic with ``CountVectorizer(stop_words="english")`` (its documented
+    tip) and feedmine's describer with ``diversity=0`` (MMR off).
+(b) parakqc (Korean; first ``--parakqc-limit`` rows, default 3,000 of 10,000): share of Korean
+    keywords (top 10 per theme) that are a whole eojeol with a particle attached (메일을, 날씨는):
+    kiwipiepy analyses the keyword as noun(s) followed by J* particle(s). Same comparison as (a).
+(c) Tokenizer speed on ``--speed-items`` Korean items (default 2,000) from data/samples/reviews_ko.csv
+    (1,200 rows, cycled): items/s for kiwi (typos "basic", the default, and None), okt and mecab,
+    warm (first load + one warm-up call timed separately as "load_s").
+
+Run:  python benchmarks/keywords.py [--parts a b c] [--banking-limit N] [--parakqc-limit 3000]
+Needs: pip install -e ".[bench,konlpy,mecab]"
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import CACHE, ROOT, SHARED, write_results  # noqa: E402
+
+import feedmine as fm  # noqa: E402
+from feedmine.embed import E5Embedder, HybridEmbedder  # noqa: E402
+from feedmine.text.tokenize import _HANGUL, KeywordTokenizer, singularize  # noqa: E402
+from feedmine.themes import ThemeDescriber  # noqa: E402
+
+TOP_HIT = 5
+TOP_KO = 10
+
+
+def cluster(texts: list[str], seed: int):
+    """feedmine's default pipeline (only the e5 cache folder is the benchmark's own)."""
+    embedder = HybridEmbedder(semantic=E5Embedder(cache_dir=CACHE, progress=False), progress=False)
+    t0 = time.perf_counter()
+    result = fm.Pipeline(embedder=embedder, random_state=seed, progress=False).run(
+        pd.DataFrame({"text": texts}), text="text")
+    docs = result.documents
+    used = docs["theme_id"].notna().to_numpy()
+    labels = docs.loc[used, "theme_id"].astype(int).to_numpy()
+    clean = docs.loc[used, "text_clean"].tolist()
+    keywords = {int(r.theme_id): list(r.keywords) for r in result.themes.itertuples()}
+    return used, labels, clean, keywords, time.perf_counter() - t0
+
+
+def bertopic_keywords(clean: list[str], labels: np.ndarray, top_n: int = 10, **cv_kwargs) -> dict:
+    """BERTopic's default topic representation (c-TF-IDF over CountVectorizer) for given labels."""
+    from bertopic.vectorizers import ClassTfidfTransformer
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    topics = np.unique(labels)
+    joined = [" ".join(d for d, l in zip(clean, labels) if l == t) for t in topics]
+    cv = CountVectorizer(**cv_kwargs)
+    X = cv.fit_transform(joined)
+    ctfidf = ClassTfidfTransformer().fit(X).transform(X).toarray()
+    words = cv.get_feature_names_out()
+    out = {}
+    for row, t in enumerate(topics):
+        order = np.lexsort((np.arange(len(words)), -ctfidf[row]))[:top_n]
+        out[int(t)] = [str(words[j]) for j in order if ctfidf[row, j] > 0]
+    return out
+
+
+def feedmine_keywords_no_mmr(clean, labels) -> dict:
+    d = ThemeDescriber(diversity=0, n_quotes=0).fit(clean, labels, np.zeros((len(clean), 1)))
+    return {int(r.theme_id): list(r.keywords) for r in d.themes_.itertuples()}
+
+
+def intent_words(intent: str) -> set[str]:
+    return {singularize(w.lower()) for w in intent.split("_") if len(w) > 2}
+
+
+def hit_share(keywords: dict, majority: dict) -> float:
+    hits = []
+    for t, intent in majority.items():
+        words = {singularize(w.lower()) for k in keywords.get(t, [])[:TOP_HIT] for w in k.split()}
+        hits.append(bool(words & intent_words(intent)))
+    return round(float(np.mean(hits)), 4) if hits else float("nan")
+
+
+def part_a(args) -> dict:
+    df = pd.read_csv(SHARED / "banking77" / "test.csv")
+    if args.banking_limit:
+        df = df.iloc[: args.banking_limit]
+    used, labels, clean, fm_kw, secs = cluster(df["text"].tolist(), args.seed)
+    cats = df["category"].to_numpy()[used]
+    majority = {int(t): Counter(cats[labels == t]).most_common(1)[0][0] for t in np.unique(labels) if t >= 0}
+    rows = {
+        "feedmine (default, MMR 0.3)": hit_share(fm_kw, majority),
+        "feedmine (diversity=0)": hit_share(feedmine_keywords_no_mmr(clean, labels), majority),
+        "BERTopic default (CountVectorizer())": hit_share(bertopic_keywords(clean, labels), majority),
+        "BERTopic stop_words='english'": hit_share(bertopic_keywords(clean, labels, stop_words="english"), majority),
+    }
+    examples = {majority[t]: {"feedmine": fm_kw[t][:TOP_HIT],
+                              "bertopic": bertopic_keywords(clean, labels)[t][:TOP_HIT]}
+                for t in list(majority)[:5]}
+    return {"items": int(len(df)), "themes": len(majority), "pipeline_s": round(secs, 1),
+            "hit_share_top5": rows, "examples": examples}
+
+
+def particle_checker():
+    from kiwipiepy import Kiwi
+
+    kiwi = Kiwi()
+
+    def attached(word: str) -> bool:
+        tags = [t.tag.split("-")[0] for t in kiwi.tokenize(word)]
+        k = len(tags)
+        while k and tags[k - 1].startswith("J"):
+            k -= 1
+        return 0 < k < len(tags) and all(t.startswith("N") or t in ("XR", "XSN", "SH") for t in tags[:k])
+
+    return attached
+
+
+def particle_share(keywords: dict, attached) -> dict:
+    ko = [w for t, ks in keywords.items() if t >= 0 for k in ks[:TOP_KO] for w in k.split()
+          if _HANGUL.search(w)]
+    bad = [w for w in ko if attached(w)]
+    return {"korean_keywords": len(ko), "with_particle": len(bad),
+            "share": round(len(bad) / len(ko), 4) if ko else float("nan"), "examples": sorted(set(bad))[:8]}
+
+
+def part_b(args) -> dict:
+    df = pd.read_csv(SHARED / "parakqc" / "parakqc.csv").iloc[: args.parakqc_limit]
+    used, labels, clean, fm_kw, secs = cluster(df["text"].tolist(), args.seed)
+    attached = particle_checker()
+    return {"items": int(len(df)), "themes": int(len(set(labels[labels >= 0]))), "pipeline_s": round(secs, 1),
+            "feedmine": particle_share(fm_kw, attached),
+            "BERTopic default (CountVectorizer())": particle_share(bertopic_keywords(clean, labels), attached)}
+
+
+def part_c(args) -> dict:
+    texts = pd.read_csv(ROOT / "data" / "samples" / "reviews_ko.csv")["text"].dropna().astype(str).tolist()
+    texts = [texts[i % len(texts)] for i in range(args.speed_items)]
+    out = {}
+    for name, kw in [("kiwi", {"korean_backend": "kiwi"}), ("kiwi typos=None", {"korean_backend": "kiwi", "typos": None}),
+                     ("okt", {"korean_backend": "okt"}), ("mecab", {"korean_backend": "mecab"})]:
+        tok = KeywordTokenizer(**kw)
+        t0 = time.perf_counter()
+        tok.tokenize_many(texts[:1])  # model load (+ kiwi's typo set-up) and a first call
+        load = time.perf_counter() - t0
+        tok.tokenize_many(texts[:50])  # warm-up
+        t0 = time.perf_counter()
+        tok.tokenize_many(texts)
+        secs = time.perf_counter() - t0
+        out[name] = {"load_s": round(load, 2), "seconds": round(secs, 2), "items_per_s": round(len(texts) / secs, 1)}
+    return {"items": len(texts), "source_rows": len(set(texts)), "backends": out}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--parts", nargs="+", default=["c", "a", "b"], choices=["a", "b", "c"])
+    ap.add_argument("--banking-limit", type=int, default=0, help="first N banking77 rows (0 = all 3,080)")
+    ap.add_argument("--parakqc-limit", type=int, default=3000, help="first N parakqc rows")
+    ap.add_argument("--speed-items", type=int, default=2000)
+    ap.add_argument("--seed", type=int, default=42)
+    args = ap.parse_args()
+    results: dict = {"versions": {}}
+    for mod in ("feedmine", "kiwipiepy", "konlpy", "mecab", "bertopic"):
+        try:
+            results["versions"][mod] = __import__(mod).__version__
+        except Exception:  # noqa: BLE001 - a missing optional package is just reported
+            results["versions"][mod] = None
+    # Speed first: later parts load kiwi, and its load time is part of what (c) reports.
+    for part, fn in (("c", part_c), ("a", part_a), ("b", part_b)):
+        if part in args.parts:
+            results[part] = fn(args)
+    if "c" in results:
+        print(f"\n(c) tokenizer speed, {results['c']['items']} Korean items (warm)")
+        print(f"{'backend':<18}{'items/s':>10}{'seconds':>10}{'load_s':>10}")
+        for name, r in results["c"]["backends"].items():
+            print(f"{name:<18}{r['items_per_s']:>10}{r['seconds']:>10}{r['load_s']:>10}")
+    if "a" in results:
+        a = results["a"]
+        print(f"\n(a) banking77: {a['items']} items, {a['themes']} themes; share of themes whose top-{TOP_HIT} "
+              "keywords contain a word of the majority intent")
+        for name, share in a["hit_share_top5"].items():
+            print(f"{name:<40}{share:>8.1%}")
+    if "b" in results:
+        b = results["b"]
+        print(f"\n(b) parakqc first {b['items']} rows, {b['themes']} themes; Korean keywords (top {TOP_KO}) "
+              "that are an eojeol with a particle")
+        for name in ("feedmine", "BERTopic default (CountVectorizer())"):
+            r = b[name]
+            print(f"{name:<40}{r['share']:>8.1%}  ({r['with_particle']}/{r['korean_keywords']}) e.g. {r['examples'][:4]}")
+    print("wrote", write_results("keywords", results))
+
+
+if __name__ == "__main__":
+    main()

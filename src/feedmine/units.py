@@ -1,0 +1,77 @@
+"""Analysis units: whole items (``unit="document"``) or their segments (``unit="segment"``), and how
+segment themes become item themes.
+
+In segment mode an item belongs to every theme one of its segments belongs to; its primary theme is
+the one covering most of its text. Theme frequency always counts items, not segments.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from .text.segment import Segmenter, weighted_length
+
+UNITS = ("document", "segment")
+
+
+def make_units(texts: Sequence[str], langs: Sequence[str], usable: np.ndarray, unit: str,
+               segmenter: Segmenter | None = None) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """(item position of each unit, unit texts, segment index within its item)."""
+    if unit == "document":
+        return usable.copy(), [texts[i] for i in usable], np.zeros(len(usable), dtype=int)
+    table = (segmenter or Segmenter()).transform([texts[i] for i in usable], [langs[i] for i in usable])
+    return usable[table["item"].to_numpy(dtype=int)], table["text"].tolist(), table["segment"].to_numpy(dtype=int)
+
+
+def unique_units(unit_texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """Distinct texts (embedded and clustered once) and, per unit, the row of its text among them."""
+    first: dict[str, int] = {}
+    source = np.array([first.setdefault(t, len(first)) for t in unit_texts], dtype=int)
+    return list(first), source
+
+
+def item_themes(n_items: int, unit_item: np.ndarray, unit_texts: Sequence[str], unit_labels: np.ndarray,
+                unit_confidence: np.ndarray, unit_reassigned: np.ndarray):
+    """Per item: primary theme, its confidence, whether it was reassigned, and all themes (primary first).
+
+    The primary theme covers the most text (in :func:`weighted_length`); ties go to the earlier segment.
+    Items whose segments are all unassigned get theme -1 and an empty list.
+    """
+    labels = np.full(n_items, -2, dtype=int)
+    confidence = np.full(n_items, np.nan)
+    reassigned = np.zeros(n_items, dtype=bool)
+    theme_lists: list[list[int] | None] = [None] * n_items
+    order = np.argsort(unit_item, kind="stable")
+    for item, idx in _groups(unit_item[order], order):
+        cover: dict[int, float] = {}
+        for k in idx:
+            if unit_labels[k] >= 0:
+                cover[int(unit_labels[k])] = cover.get(int(unit_labels[k]), 0.0) + weighted_length(unit_texts[k])
+        themes = sorted(cover, key=lambda t: -cover[t])  # stable: first-seen order breaks ties
+        theme_lists[item] = themes
+        labels[item] = themes[0] if themes else -1
+        mine = [k for k in idx if unit_labels[k] == labels[item]]
+        confidence[item] = float(np.max(unit_confidence[mine])) if mine else 0.0
+        reassigned[item] = bool(mine) and bool(np.all(unit_reassigned[mine]))
+    return labels, confidence, reassigned, theme_lists
+
+
+def _groups(sorted_items: np.ndarray, order: np.ndarray):
+    if not len(sorted_items):
+        return
+    bounds = np.flatnonzero(np.diff(sorted_items)) + 1
+    for chunk in np.split(np.arange(len(sorted_items)), bounds):
+        yield int(sorted_items[chunk[0]]), order[chunk].tolist()
+
+
+def memberships(labels: np.ndarray, theme_lists: list[list[int] | None] | None) -> pd.DataFrame:
+    """Long table (row, theme_id): every (item, theme) pair; unassigned items appear under -1."""
+    rows = []
+    for row, label in enumerate(labels):
+        if label == -2:
+            continue
+        themes = theme_lists[row] if theme_lists is not None and theme_lists[row] is not None else [int(label)]
+        rows.extend((row, t) for t in (themes or [-1]))
+    return pd.DataFrame(rows, columns=["row", "theme_id"]).astype(int)

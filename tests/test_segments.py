@@ -1,0 +1,94 @@
+"""Segment mode: long items split into sentences, an item in every theme its segments belong to."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+import feedmine as fm
+from feedmine.embed import TfidfEmbedder
+from feedmine.text.segment import Segmenter, weighted_length
+from feedmine.units import item_themes, memberships, unique_units
+
+
+def test_segmenter_splits_long_korean_and_english_and_keeps_short_items_whole():
+    seg = Segmenter()
+    ko = seg.split("앱이 자꾸 꺼져요 결제도 안되고 환불은 언제 되나요 고객센터는 전화도 안 받고 정말 최악이에요 다시는 안 씁니다", "ko")
+    assert len(ko) >= 2 and "꺼져요" in ko[0] and "고객센터" in " ".join(ko[1:])
+    en = seg.split("The app crashes every time I open the camera. Also, please add a dark mode for night use!", "en")
+    assert en == ["The app crashes every time I open the camera.", "Also, please add a dark mode for night use!"]
+    assert seg.split("배송 빨라요 좋아요", "ko") == ["배송 빨라요 좋아요"]
+    assert seg.split("Great app. Love it.", "en") == ["Great app. Love it."]  # short: one problem, whole
+
+
+def test_tiny_fragments_are_glued_and_segments_capped():
+    seg = Segmenter(min_chars=10, min_segment_chars=12, max_segments=3)
+    parts = seg.split("Bad. The login page never loads on my phone. Ok. Sync loses my notes every night. "
+                      "Support never answers. Refund?", "en")
+    assert len(parts) == 3 and parts[0].startswith("Bad. The login")
+    assert weighted_length("배송") == 5.0
+
+
+def test_item_themes_primary_covers_most_text_and_lists_all():
+    unit_item = np.array([0, 0, 0, 1, 2, 2])
+    texts = ["short one", "a much longer segment about payments failing", "another payments failure here",
+             "only one", "x" * 10, "y" * 10]
+    unit_labels = np.array([3, 5, 5, 4, -1, -1])
+    conf = np.array([0.9, 0.8, 0.7, 0.6, 0.0, 0.0])
+    labels, confidence, reassigned, lists = item_themes(3, unit_item, texts, unit_labels, conf, np.zeros(6, bool))
+    assert labels.tolist() == [5, 4, -1]
+    assert lists == [[5, 3], [4], []]
+    assert confidence[0] == 0.8
+    m = memberships(labels, lists)
+    assert sorted(map(tuple, m.to_numpy().tolist())) == [(0, 3), (0, 5), (1, 4), (2, -1)]
+
+
+def test_unique_units_maps_repeats_to_one_row():
+    distinct, source = unique_units(["a", "b", "a", "c", "b"])
+    assert distinct == ["a", "b", "c"] and source.tolist() == [0, 1, 0, 2, 1]
+
+
+def _multi_issue_table() -> pd.DataFrame:
+    crash = ["The app crashes every time I open it.", "It keeps crashing on startup after the update.",
+             "Crashes constantly when I open the camera.", "The app crashed again and I lost my work."]
+    dark = ["Please add a dark mode for night reading.", "I wish there was a dark theme option.",
+            "A dark mode would be really nice to have.", "Please give us a night mode with dark colours."]
+    rows = [c for c in crash * 3] + [d for d in dark * 3]
+    rows = [f"{r} (#{i})" for i, r in enumerate(rows)]
+    both = [f"{c} Also, {d[0].lower()}{d[1:]}" for c, d in zip(crash, dark)]
+    return pd.DataFrame({"text": rows + both, "rid": [f"r{i}" for i in range(len(rows) + len(both))]})
+
+
+def test_segment_mode_puts_multi_issue_items_in_both_themes_and_counts_items():
+    table = _multi_issue_table()
+    pipe = fm.Pipeline(embedder=TfidfEmbedder(n_components=16), clusterer=fm.ThemeClusterer(reducer=None),
+                       unit="segment", random_state=0, progress=False)
+    res = pipe.run(table, text="text", id="rid")
+    docs = res.documents
+    assert docs["id"].tolist() == table["rid"].tolist()
+    multi = docs.tail(4)
+    assert (multi["n_segments"] == 2).all()
+    assert (multi["theme_ids"].map(len) == 2).all()  # crash theme and dark-mode theme
+    assert all(row.theme_id == row.theme_ids[0] for row in multi.itertuples())
+    # frequency counts items: every item counted once per theme it is in, never per segment
+    exploded = docs.explode("theme_ids")
+    assert res.themes.set_index("theme_id")["size"].drop(-1, errors="ignore").sum() == \
+        exploded["theme_ids"].dropna().shape[0]
+    assert len(res.segments) == int(docs["n_segments"].sum())
+    t = int(multi.iloc[0]["theme_ids"][1])
+    assert multi.iloc[0]["id"] in set(res.theme(t)["id"])
+
+
+def test_segment_result_round_trips(tmp_path):
+    res = fm.Pipeline(embedder=TfidfEmbedder(n_components=16), clusterer=fm.ThemeClusterer(reducer=None),
+                      unit="segment", random_state=0, progress=False).run(_multi_issue_table(), text="text")
+    back = fm.load_result(res.save(tmp_path / "run"))
+    assert back.segments is not None and len(back.segments) == len(res.segments)
+    assert back.documents["theme_ids"].tolist() == res.documents["theme_ids"].tolist()
+
+
+def test_unknown_unit_is_a_clear_error():
+    import pytest
+
+    with pytest.raises(fm.FeedmineError, match="unit must be one of document, segment"):
+        fm.Pipeline(embedder=TfidfEmbedder(n_components=4), unit="sentence", progress=False).run(
+            pd.DataFrame({"text": ["a b c"] * 12}), text="text")
