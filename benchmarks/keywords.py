@@ -22,7 +22,10 @@ Needs: pip install -e ".[bench,konlpy,mecab]"
 from __future__ import annotations
 
 import argparse
+import json
+import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -168,15 +171,26 @@ def main() -> None:
     ap.add_argument("--parakqc-limit", type=int, default=3000, help="first N parakqc rows")
     ap.add_argument("--speed-items", type=int, default=2000)
     ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--c-json", help=argparse.SUPPRESS)  # internal: part (c) in a child process
     args = ap.parse_args()
+    if args.c_json:
+        Path(args.c_json).write_text(json.dumps(part_c(args)), encoding="utf-8")
+        return
     results: dict = {"versions": {}}
     for mod in ("feedmine", "kiwipiepy", "konlpy", "mecab", "bertopic"):
         try:
             results["versions"][mod] = __import__(mod).__version__
         except Exception:  # noqa: BLE001 - a missing optional package is just reported
             results["versions"][mod] = None
-    # Speed first: later parts load kiwi, and its load time is part of what (c) reports.
-    for part, fn in (("c", part_c), ("a", part_a), ("b", part_b)):
+    if "c" in args.parts:
+        # In its own process: KoNLPy's JVM and the torch / numba stack used by (a) and (b) crash
+        # (segfault) when they share one, and kiwi's load time must be measured from cold.
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "c.json"
+            subprocess.run([sys.executable, __file__, "--c-json", str(out),
+                            "--speed-items", str(args.speed_items)], check=True)
+            results["c"] = json.loads(out.read_text(encoding="utf-8"))
+    for part, fn in (("a", part_a), ("b", part_b)):
         if part in args.parts:
             results[part] = fn(args)
     if "c" in results:

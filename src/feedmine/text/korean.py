@@ -8,9 +8,8 @@ is reported as a :class:`~feedmine.errors.FeedmineError` naming the pip command.
 
 Example
 -------
->>> analyse_korean("mecab", ["배송이 느려요"])  # doctest: +SKIP
-[[Morph(form='배송', tag='NNG', lemma=''), Morph(form='이', tag='JKS', lemma=''),
-  Morph(form='느리', tag='VA', lemma='느리다'), Morph(form='ㅓ요', tag='EF', lemma='')]]
+>>> [(m.form, m.tag) for m in analyse_korean("mecab", ["배송이 느려요"])[0]]  # needs feedmine[mecab]
+[('배송', 'NNG'), ('이', 'JKS'), ('느리', 'VA'), ('ㅓ요', 'EF')]
 """
 
 from __future__ import annotations
