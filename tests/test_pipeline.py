@@ -184,3 +184,47 @@ def test_masking_can_be_switched_off():
         _pii_table(), text="text")
     assert res.documents["text_clean"].str.contains("010-2345-6789").any()
     assert "pii_masked" not in res.documents
+
+
+# ----- near-duplicates: flagged, kept, counted once on request --------------------------------------
+def _campaign_table() -> pd.DataFrame:
+    campaign = [f"이 앱 환불 정책 너무 불공정합니다 당장 바꿔주세요 제보자 {i}호" for i in range(12)]
+    other = ["배송이 너무 느려요 일주일째 안 와요", "앱이 자꾸 꺼져요 업데이트 이후로", "결제 오류가 계속 떠요",
+             "고객센터 연결이 안 돼요", "포인트 적립이 안 됐어요", "화면이 하얗게 나와요 로그인 후에"] * 3
+    other = [f"{t} ({i})" for i, t in enumerate(other)]
+    return pd.DataFrame({"text": campaign + other})
+
+
+def test_near_duplicate_campaign_is_flagged_and_kept():
+    res = fm.Pipeline(embedder=TfidfEmbedder(n_components=8), clusterer=fm.ThemeClusterer(reducer=None),
+                      random_state=0, progress=False).run(_campaign_table(), text="text")
+    docs = res.documents
+    assert len(docs) == 30 and docs["skip_reason"].isna().all()
+    campaign = docs.head(12)
+    assert (campaign["near_duplicate_group_size"] == 12).all()
+    assert campaign["near_duplicate_of"].iloc[0] is None
+    assert (campaign["near_duplicate_of"].iloc[1:] == campaign["id"].iloc[0]).all()
+    # the other complaints are not pulled into the campaign (their own "(n)" copies group among themselves)
+    assert not docs.tail(18)["near_duplicate_of"].isin(campaign["id"]).any()
+    assert (docs.tail(18)["near_duplicate_group_size"] <= 3).all()
+
+
+def test_collapsing_near_duplicates_counts_a_campaign_once():
+    def run(collapse):
+        return fm.Pipeline(embedder=TfidfEmbedder(n_components=8), clusterer=fm.ThemeClusterer(reducer=None),
+                           scorer=fm.ThemeScorer(collapse_near_duplicates=collapse), random_state=0,
+                           progress=False).run(_campaign_table(), text="text")
+    plain, collapsed = run(False), run(True)
+    campaign_theme = int(plain.documents["theme_id"].iloc[0])
+    assert plain.themes.set_index("theme_id").loc[campaign_theme, "freq_items"] >= 12
+    assert collapsed.themes.set_index("theme_id").loc[campaign_theme, "freq_items"] <= \
+        plain.themes.set_index("theme_id").loc[campaign_theme, "freq_items"] - 11
+    # nothing is dropped either way
+    assert len(collapsed.documents) == len(plain.documents) == 30
+
+
+def test_deduplicator_can_be_switched_off():
+    res = fm.Pipeline(deduplicator=False, embedder=TfidfEmbedder(n_components=8),
+                      clusterer=fm.ThemeClusterer(reducer=None), random_state=0, progress=False).run(
+        _campaign_table(), text="text")
+    assert "near_duplicate_of" not in res.documents

@@ -35,7 +35,7 @@ from .units import UNITS, item_themes, make_units, memberships, unique_units
 
 logger = logging.getLogger(__name__)
 
-STAGES = ("cleaner", "embedder", "clusterer", "describer", "tagger", "scorer")
+STAGES = ("cleaner", "deduplicator", "embedder", "clusterer", "describer", "tagger", "scorer")
 
 
 def _default(name: str) -> Any:
@@ -49,6 +49,10 @@ def _default(name: str) -> Any:
         return ThemeClusterer()
     if name == "describer":
         return ThemeDescriber()
+    if name == "deduplicator":
+        from .text.dedup import NearDuplicateFinder
+
+        return NearDuplicateFinder()
     if name == "tagger":
         return LexiconTagger()
     return ThemeScorer()
@@ -64,16 +68,19 @@ def _describe_params(stage: Any) -> dict[str, Any]:
 class Pipeline(BaseEstimator):
     """Run feedmine's stages in order on a corpus (see :func:`feedmine.io.load_corpus`).
 
-    Each stage parameter takes an estimator; ``None`` means feedmine's default. ``random_state`` is
+    Each stage parameter takes an estimator; ``None`` means feedmine's default; ``deduplicator=False``
+    turns near-duplicate grouping off. ``random_state`` is
     given to every stage that has a ``random_state`` parameter, so one seed fixes the whole run.
     ``unit="segment"`` splits long items into sentences, themes the segments, and puts each item in every
     theme one of its segments belongs to (primary first, in ``documents.theme_ids``).
     """
 
-    def __init__(self, cleaner: Any = None, embedder: Any = None, clusterer: Any = None, describer: Any = None,
+    def __init__(self, cleaner: Any = None, deduplicator: Any = None, embedder: Any = None,
+                 clusterer: Any = None, describer: Any = None,
                  tagger: Any = None, scorer: Any = None, unit: str = "document", random_state: int | None = 0,
                  progress: bool = True):
         self.cleaner = cleaner
+        self.deduplicator = deduplicator
         self.embedder = embedder
         self.clusterer = clusterer
         self.describer = describer
@@ -85,6 +92,8 @@ class Pipeline(BaseEstimator):
 
     def _stage(self, name: str) -> Any:
         given = getattr(self, name)
+        if given is False:  # a stage switched off (only the deduplicator may be)
+            return None
         stage = _default(name) if given is None else clone(given, safe=False)
         if hasattr(stage, "get_params"):
             params = stage.get_params(deep=False)
@@ -122,6 +131,7 @@ class Pipeline(BaseEstimator):
         langs = clean["lang"].to_numpy(dtype=object)
         if self.unit not in UNITS:
             raise FeedmineError(f"unit must be one of {', '.join(UNITS)}, got {self.unit!r}.")
+        near = self._near_duplicates(stages["deduplicator"], texts, usable, corpus["id"].to_numpy(dtype=object))
         unit_item, unit_texts, unit_segment = make_units(texts, langs, usable, self.unit)
         distinct, source = unique_units(unit_texts)  # identical texts are embedded and clustered once
 
@@ -169,6 +179,10 @@ class Pipeline(BaseEstimator):
 
         start = time.perf_counter()
         documents = self._documents(corpus, clean, truncated, labels, confidence, reassigned, tags, themes, usable)
+        if near is not None:
+            # object dtype: pandas 3 would otherwise store the Nones as NaN in a string column
+            documents["near_duplicate_of"] = pd.Series(near[0], index=documents.index, dtype=object)
+            documents["near_duplicate_group_size"] = near[1]
         members = memberships(labels, theme_lists)
         if theme_lists is not None:
             documents["theme_ids"] = [t if t is not None else [] for t in theme_lists]
@@ -204,6 +218,21 @@ class Pipeline(BaseEstimator):
         }
         self.result_ = Result(documents=documents, themes=themes, config=config, meta=meta, segments=segments)
         return self
+
+    @staticmethod
+    def _near_duplicates(finder: Any, texts: np.ndarray, usable: np.ndarray, ids: np.ndarray):
+        """(id of the group's first item or None, group size) per row: pasted edits and campaigns."""
+        if finder is None:
+            return None
+        of = np.full(len(texts), None, dtype=object)
+        size = np.zeros(len(texts), dtype=int)
+        if len(usable):
+            finder.fit([texts[i] for i in usable])
+            first = usable[finder.group_]
+            grouped = finder.group_size_ >= 2
+            of[usable] = np.where(grouped & (first != usable), ids[first], None)
+            size[usable] = finder.group_size_
+        return of, size
 
     @staticmethod
     def _documents(corpus: pd.DataFrame, clean: pd.DataFrame, truncated: np.ndarray, labels: np.ndarray,

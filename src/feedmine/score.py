@@ -65,11 +65,16 @@ class ThemeScorer(BaseEstimator):
     rating_scale : {"auto", "stars", "nps", "score"}
         How to read ``rating``: ``nps`` (0–10, impact on NPS points), ``stars``/``score`` (impact on the mean).
         ``auto`` picks ``nps`` for whole numbers within 0–10 that reach 9 or 10, else the mean.
+    collapse_near_duplicates : bool
+        Count a group of near-duplicates (a pasted complaint, a campaign) once per theme for frequency
+        (``freq_items``; with a customer column, customers are counted once anyway).
     """
 
-    def __init__(self, weights: dict[str, float] | None = None, rating_scale: str = "auto"):
+    def __init__(self, weights: dict[str, float] | None = None, rating_scale: str = "auto",
+                 collapse_near_duplicates: bool = False):
         self.weights = weights
         self.rating_scale = rating_scale
+        self.collapse_near_duplicates = collapse_near_duplicates
 
     def _weights(self) -> dict[str, float]:
         w = dict(DEFAULT_WEIGHTS if self.weights is None else self.weights)
@@ -118,8 +123,16 @@ class ThemeScorer(BaseEstimator):
                 else docs["theme_id"] == theme_id
             in_theme = pd.Series(in_theme, index=docs.index)
             members = docs[in_theme]
-            row: dict[str, Any] = {"theme_id": theme_id, "freq_items": int(in_theme.sum())}
-            row["freq_share_items"] = row["freq_items"] / n_total if n_total else 0.0
+            n_items = int(in_theme.sum())
+            if self.collapse_near_duplicates and "near_duplicate_of" in docs:
+                # each campaign counts once: items that point at another item of the same theme drop out
+                firsts = docs.loc[in_theme, "near_duplicate_of"]
+                n_items = int((firsts.isna() | ~firsts.isin(docs.loc[in_theme, "id"])).sum())
+            row: dict[str, Any] = {"theme_id": theme_id, "freq_items": n_items, "freq_items_raw": int(in_theme.sum())}
+            total = n_total
+            if self.collapse_near_duplicates and "near_duplicate_of" in docs:
+                total = int(docs["near_duplicate_of"].isna().sum())
+            row["freq_share_items"] = row["freq_items"] / total if total else 0.0
             if has_customer:
                 row["freq_customers"] = int(members["customer"].nunique())
                 row["freq_share_customers"] = row["freq_customers"] / n_customers
