@@ -236,3 +236,19 @@ def test_diversity_zero_is_plain_ctfidf_order():
     d = describer(diversity=0).fit(SHARED, SHARED_LABELS, random_emb(6))
     r = row(d, 0)
     assert r["keyword_scores"] == sorted(r["keyword_scores"], reverse=True)
+
+
+def test_label_is_in_the_language_of_most_items():
+    import numpy as np
+    from feedmine.themes import ThemeDescriber
+
+    # a mostly-Korean theme whose strongest keyword is English ("error") gets a Korean label;
+    # a mostly-English theme keeps an English label
+    ko = ["결제 error 떠요", "결제 error 또 나요", "결제 오류 error", "error 결제 안돼요", "결제 error 반복"]
+    en = ["payment error again", "payment error shows", "error on payment", "payment fails error", "결제 error"]
+    texts = ko + en
+    labels = np.array([0] * 5 + [1] * 5)
+    emb = np.vstack([np.eye(4)[0]] * 5 + [np.eye(4)[1]] * 5).astype(float)
+    themes = ThemeDescriber(min_df=1, label_words=2).fit(texts, labels, emb).themes_.set_index("theme_id")
+    assert themes.loc[0, "label"].split(" · ")[0] == "결제"
+    assert all(not any("\uac00" <= ch <= "\ud7a3" for ch in w) for w in themes.loc[1, "label"].split(" · "))

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import math
 import numbers
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -230,7 +231,8 @@ class ThemeDescriber(BaseEstimator):
             picked = self._quotes(members, unit, texts, n_quotes)
             rows.append({
                 "theme_id": int(theme_id),
-                "label": self._label(int(theme_id), keywords, label_words),
+                "label": self._label(int(theme_id), _majority_script_first(keywords, texts, members),
+                                     label_words),
                 "keywords": keywords,
                 "keyword_scores": scores,
                 "quotes": [texts[i] for i in picked],
@@ -322,3 +324,17 @@ class ThemeDescriber(BaseEstimator):
             if len(picked) == k:
                 break
         return picked
+
+
+_HANGUL_SYLLABLE = re.compile(r"[\uac00-\ud7a3]")
+
+
+def _majority_script_first(keywords: list[str], texts: Sequence[str], members: np.ndarray) -> list[str]:
+    """Keywords reordered so that a theme's label is in the language of most of its items: a theme of
+    mostly Korean reviews is labelled with its Korean keywords, even when English ones score higher."""
+    if not len(members) or not keywords:
+        return keywords
+    korean_items = sum(bool(_HANGUL_SYLLABLE.search(texts[i])) for i in members)
+    want_korean = korean_items * 2 >= len(members)
+    same = [k for k in keywords if bool(_HANGUL_SYLLABLE.search(k)) == want_korean]
+    return same + [k for k in keywords if k not in same]
