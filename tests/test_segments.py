@@ -42,6 +42,15 @@ def test_item_themes_primary_covers_most_text_and_lists_all():
     assert sorted(map(tuple, m.to_numpy().tolist())) == [(0, 3), (0, 5), (1, 4), (2, -1)]
 
 
+def test_a_reassigned_segment_does_not_claim_a_second_theme():
+    unit_item = np.array([0, 0, 1, 1])
+    texts = ["the main complaint about payments failing", "stray remark", "payments fail", "login broken too"]
+    labels = np.array([5, 3, 5, 4])
+    reassigned = np.array([False, True, False, False])
+    _, _, _, lists = item_themes(2, unit_item, texts, labels, np.ones(4), reassigned)
+    assert lists == [[5], [4, 5]]  # item 1: both segments are confident; the longer one is primary
+
+
 def test_unique_units_maps_repeats_to_one_row():
     distinct, source = unique_units(["a", "b", "a", "c", "b"])
     assert distinct == ["a", "b", "c"] and source.tolist() == [0, 1, 0, 2, 1]
