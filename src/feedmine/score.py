@@ -117,6 +117,9 @@ class ThemeScorer(BaseEstimator):
         weight = docs["severity"].astype(object).map(SEVERITY_WEIGHT).astype(float).fillna(0.1)
         harm = weight * (1 + np.clip(-docs["sentiment"].astype(float), 0, 1)) / 2
 
+        collapse = self.collapse_near_duplicates and "near_duplicate_of" in docs
+        # with campaigns collapsed, shares are of distinct items (each group counted once)
+        total = int(docs["near_duplicate_of"].isna().sum()) if collapse else n_total
         rows = []
         for theme_id in themes["theme_id"]:
             in_theme = docs.index.isin(member_index.get(theme_id, ())) if member_index is not None \
@@ -124,14 +127,11 @@ class ThemeScorer(BaseEstimator):
             in_theme = pd.Series(in_theme, index=docs.index)
             members = docs[in_theme]
             n_items = int(in_theme.sum())
-            if self.collapse_near_duplicates and "near_duplicate_of" in docs:
+            if collapse:
                 # each campaign counts once: items that point at another item of the same theme drop out
-                firsts = docs.loc[in_theme, "near_duplicate_of"]
-                n_items = int((firsts.isna() | ~firsts.isin(docs.loc[in_theme, "id"])).sum())
+                firsts = members["near_duplicate_of"]
+                n_items = int((firsts.isna() | ~firsts.isin(members["id"])).sum())
             row: dict[str, Any] = {"theme_id": theme_id, "freq_items": n_items, "freq_items_raw": int(in_theme.sum())}
-            total = n_total
-            if self.collapse_near_duplicates and "near_duplicate_of" in docs:
-                total = int(docs["near_duplicate_of"].isna().sum())
             row["freq_share_items"] = row["freq_items"] / total if total else 0.0
             if has_customer:
                 row["freq_customers"] = int(members["customer"].nunique())

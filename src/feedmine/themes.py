@@ -18,7 +18,6 @@ from __future__ import annotations
 import logging
 import math
 import numbers
-import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -26,6 +25,7 @@ import pandas as pd
 from scipy import sparse
 from sklearn.base import BaseEstimator
 
+from feedmine.text.language import HANGUL_SYLLABLE
 from feedmine.text.tokenize import KeywordTokenizer
 
 logger = logging.getLogger(__name__)
@@ -326,15 +326,13 @@ class ThemeDescriber(BaseEstimator):
         return picked
 
 
-_HANGUL_SYLLABLE = re.compile(r"[\uac00-\ud7a3]")
-
 
 def _majority_script_first(keywords: list[str], texts: Sequence[str], members: np.ndarray) -> list[str]:
     """Keywords reordered so that a theme's label is in the language of most of its items: a theme of
     mostly Korean reviews is labelled with its Korean keywords, even when English ones score higher."""
     if not len(members) or not keywords:
         return keywords
-    korean_items = sum(bool(_HANGUL_SYLLABLE.search(texts[i])) for i in members)
+    korean_items = sum(bool(HANGUL_SYLLABLE.search(texts[i])) for i in members)
     want_korean = korean_items * 2 >= len(members)
-    same = [k for k in keywords if bool(_HANGUL_SYLLABLE.search(k)) == want_korean]
+    same = [k for k in keywords if bool(HANGUL_SYLLABLE.search(k)) == want_korean]
     return same + [k for k in keywords if k not in same]

@@ -34,8 +34,11 @@ class TfidfEmbedder(TransformerMixin, BaseEstimator):
         self.max_chars = max_chars
         self.random_state = random_state
 
+    def _cut(self, texts: Sequence[str]) -> list[str]:
+        return [t[: self.max_chars] if self.max_chars else t for t in texts]
+
     def fit(self, texts: Sequence[str], y: Any = None) -> "TfidfEmbedder":
-        texts = [t[: self.max_chars] if self.max_chars else t for t in texts]
+        texts = self._cut(texts)
         min_df = self.min_df if len(texts) > 20 else 1
         self.vectorizer_ = TfidfVectorizer(analyzer="char_wb", ngram_range=self.ngram_range, min_df=min_df,
                                            sublinear_tf=True)
@@ -46,7 +49,7 @@ class TfidfEmbedder(TransformerMixin, BaseEstimator):
 
     def transform(self, texts: Sequence[str]) -> np.ndarray:
         check_is_fitted(self, "svd_")
-        texts = [t[: self.max_chars] if self.max_chars else t for t in texts]
+        texts = self._cut(texts)
         return _l2_normalize(self.svd_.transform(self.vectorizer_.transform(texts))).astype(np.float32)
 
     def fit_transform(self, texts: Sequence[str], y: Any = None, **_: Any) -> np.ndarray:

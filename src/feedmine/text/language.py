@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-_HANGUL_SYLLABLE = re.compile(r"[\uac00-\ud7a3]")
+HANGUL_SYLLABLE = re.compile(r"[\uac00-\ud7a3]")
 _HANGUL_JAMO = re.compile(r"[\u1100-\u11ff\u3130-\u318f]")
 _LATIN = re.compile(r"[A-Za-z]")
 _OTHER_LETTER = re.compile(r"[^\W\d_A-Za-z\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
@@ -26,7 +26,7 @@ MIXED_MIN_SHARE = 0.2
 
 def detect_language(text: str) -> str:
     """Return ``ko``, ``en``, ``mixed`` or ``other`` for one cleaned text."""
-    ko = SYLLABLE_WEIGHT * len(_HANGUL_SYLLABLE.findall(text))
+    ko = SYLLABLE_WEIGHT * len(HANGUL_SYLLABLE.findall(text))
     jamo = len(_HANGUL_JAMO.findall(text))
     en = len(_LATIN.findall(text))
     other = len(_OTHER_LETTER.findall(text))

@@ -21,13 +21,14 @@ from typing import Any
 import pandas as pd
 from sklearn.base import BaseEstimator
 
+from .language import HANGUL_SYLLABLE, SYLLABLE_WEIGHT
+
 _EN_SPLIT = re.compile(r"(?<=[.!?])\s+(?=\S)|\s*\n+\s*|\s*;\s+")
-_HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
 def weighted_length(text: str) -> float:
     """Length in Latin-letter equivalents: a Hangul syllable carries about 2.5 letters' worth."""
-    return len(text) + 1.5 * len(_HANGUL.findall(text))
+    return len(text) + (SYLLABLE_WEIGHT - 1) * len(HANGUL_SYLLABLE.findall(text))
 
 
 class Segmenter(BaseEstimator):
