@@ -7,7 +7,7 @@ import pandas as pd
 import feedmine as fm
 from feedmine.embed import TfidfEmbedder
 from feedmine.text.segment import Segmenter, weighted_length
-from feedmine.units import item_themes, memberships, unique_units
+from feedmine.units import distinct_theme_pairs, item_themes, memberships, unique_units
 
 
 def test_segmenter_splits_long_korean_and_english_and_keeps_short_items_whole():
@@ -49,6 +49,31 @@ def test_a_reassigned_segment_does_not_claim_a_second_theme():
     reassigned = np.array([False, True, False, False])
     _, _, _, lists = item_themes(2, unit_item, texts, labels, np.ones(4), reassigned)
     assert lists == [[5], [4, 5]]  # item 1: both segments are confident; the longer one is primary
+
+
+def test_distinct_theme_pairs_uses_centred_centroids_and_the_median_pair():
+    # every vector shares one big common direction, as e5's do, so raw cosines are all close to 1
+    rng = np.random.default_rng(0)
+    directions = rng.normal(size=(10, 32))
+    directions[1] = directions[0] + 0.2 * rng.normal(size=32)  # theme 1 says almost what theme 0 says
+    directions[2] = -directions[0]  # theme 2 is about the opposite
+    labels = np.repeat(np.arange(10), 5)
+    X = 30.0 + directions[labels] + rng.normal(0, 0.05, (50, 32))
+    distinct = distinct_theme_pairs(X, labels)
+    assert distinct[(0, 1)] is False and distinct[(1, 0)] is False
+    assert distinct[(0, 2)] and distinct[(2, 0)]
+    assert 0.4 <= np.mean(list(distinct.values())) <= 0.6  # the median pair splits them in half
+    assert distinct_theme_pairs(X[:5], labels[:5]) == {}  # one theme: nothing to compare
+
+
+def test_a_secondary_theme_alike_to_the_primary_is_dropped():
+    unit_item = np.array([0, 0, 1, 1])
+    texts = ["the main complaint about payments failing", "same thing again, payments!",
+             "the main complaint about payments failing", "and please add a dark mode"]
+    labels = np.array([5, 6, 5, 7])
+    distinct = {(5, 6): False, (6, 5): False, (5, 7): True, (7, 5): True, (6, 7): True, (7, 6): True}
+    _, _, _, lists = item_themes(2, unit_item, texts, labels, np.ones(4), np.zeros(4, bool), distinct=distinct)
+    assert lists == [[5], [5, 7]]
 
 
 def test_unique_units_maps_repeats_to_one_row():

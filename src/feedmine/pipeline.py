@@ -28,10 +28,10 @@ from .explain import explain_theme, keyword_distinctiveness
 from .io import load_corpus
 from .result import Result
 from .score import SEVERITY_LEVELS, ThemeScorer
-from .tag import LexiconTagger
+from .tagging import LexiconTagger
 from .text.normalize import TextCleaner
 from .themes import ThemeDescriber
-from .units import UNITS, item_themes, make_units, memberships, unique_units
+from .units import UNITS, distinct_theme_pairs, item_themes, make_units, memberships, unique_units
 
 logger = logging.getLogger(__name__)
 
@@ -163,7 +163,8 @@ class Pipeline(BaseEstimator):
             labels[unit_item], confidence[unit_item], reassigned[unit_item] = unit_labels, unit_confidence, unit_reassigned
         else:
             labels, confidence, reassigned, theme_lists = item_themes(
-                n, unit_item, unit_texts, unit_labels, unit_confidence, unit_reassigned)
+                n, unit_item, unit_texts, unit_labels, unit_confidence, unit_reassigned,
+                distinct=distinct_theme_pairs(X, clusterer.labels_) if distinct else None)
         step("cluster")
 
         start = time.perf_counter()
