@@ -160,3 +160,25 @@ def test_tokens_are_clean_for_any_text(text):
         assert t and t == t.strip()
         assert t not in EN_STOPWORDS and t not in PARTICLES
         assert "ㅋ" not in t and "ㅠ" not in t and "😡" not in t
+
+
+def test_unknown_name_with_a_particle_glued_on_is_one_keyword():
+    # kiwi tags the unknown name "경재랑" (경재 + particle 랑) as one NNP in context; it must come out
+    # as 경재, the same keyword as in the sentence where kiwi split it itself
+    tok = KeywordTokenizer(bigrams=False)
+    first, second = tok.tokenize_many(["내가 경재랑 휘연이 중 누구한테 메일을 더 많이 받았지?",
+                                       "경재랑 휘연이 중 내가 메일을 더 많이 받은 사람이 궁금해."])
+    assert "경재" in first and "경재랑" not in first
+    assert "경재" in second
+
+
+def test_dictionary_nouns_ending_like_a_particle_stay_whole():
+    tok = KeywordTokenizer(bigrams=False)
+    assert tok.tokenize("만족도가 높아요")[0] == "만족도"
+    assert tok.tokenize("전문가랑 상담했는데")[0] == "전문가"
+    assert "파도" in tok.tokenize("내일 파도가 심할까요?")
+
+
+def test_contractions_of_geot_are_not_keywords():
+    tok = KeywordTokenizer(bigrams=False)
+    assert tok.tokenize("가스레인지랑 전자레인지 중에 요리하기 편한 걸로 알려줘") == ["가스레인지", "전자레인지", "요리", "편하다", "알리다"]

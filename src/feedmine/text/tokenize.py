@@ -50,6 +50,9 @@ KO_STOPWORDS: frozenset[str] = frozenset({
     # Single syllables that kiwi sometimes reads as nouns in broken informal text ("ㅋ이" -> 이/NNP)
     # but that are nearly always particles; as keywords they would look like a tokenizer bug.
     "이", "가", "은", "는", "을", "를", "에", "의", "도", "만", "로", "와", "과",
+    # Spoken contractions of 것 + particle (편한 걸로, 산 건): kiwi sometimes reads 걸 as the noun
+    # "girl" (NNG); as keywords they are 것 with a particle attached (parakqc keyword benchmark).
+    "걸", "건",
 })
 
 # sklearn's list contains a few words that carry meaning in customer feedback
@@ -73,6 +76,8 @@ EN_STOPWORDS: frozenset[str] = frozenset((set(ENGLISH_STOP_WORDS) - _EN_KEEP) | 
 _PARTICLES = frozenset({"up", "in", "out", "off", "on", "down"})
 
 _KO_NOUN_TAGS = frozenset({"NNG", "NNP", "XR", "SH"})  # XR: root of 깔끔하다 / 불편하다 style words
+# Last syllables of the common particles: an unknown word that ends in one may carry a particle.
+_PARTICLE_ENDINGS = frozenset("이가은는을를도의에와과랑로만서테께나")
 _KO_PREDICATE_TAGS = frozenset({"VV", "VA"})
 _NEGATORS = frozenset({"안", "못"})
 
@@ -231,6 +236,7 @@ class KeywordTokenizer(BaseEstimator):
         state = dict(super().__getstate__())  # a copy: the live instance keeps its Kiwi
         state.pop("kiwi_", None)
         state.pop("_kiwi_key", None)
+        state.pop("_stem_cache", None)
         return state
 
     # -- internals --------------------------------------------------------------------------
@@ -267,8 +273,9 @@ class KeywordTokenizer(BaseEstimator):
             if tag == "SL":
                 items.append(self._english_item(m.form, en_stop, protected))
             elif tag in _KO_NOUN_TAGS:
-                keep = not (m.form in KO_STOPWORDS or m.form in stop or _JAMO.search(m.form))
-                items.append(_Item(m.form if keep else None, keep, m.form))
+                form = self._unknown_noun_stem(m.form) if tag == "NNP" else m.form
+                keep = not (form in KO_STOPWORDS or form in stop or _JAMO.search(form))
+                items.append(_Item(form if keep else None, keep, form))
             elif tag in _KO_PREDICATE_TAGS:
                 lemma = getattr(m, "lemma", "") or m.form + "다"
                 prev = morphs[k - 1] if k else None
@@ -290,6 +297,28 @@ class KeywordTokenizer(BaseEstimator):
                 # punctuation, ㅋㅋ/ㅠㅠ (SW), emoji, URLs: dropped, and they break bigrams.
                 items.append(_Item(None, False, m.form))
         return items
+
+    def _unknown_noun_stem(self, form: str) -> str:
+        """The noun inside a proper noun kiwi did not know, when it came out with its particle glued on.
+
+        In context kiwi tags an unknown name with its particle as one NNP ("경재랑 휘연이 중" →
+        경재랑/NNP), which would make 경재랑 and 경재 two keywords. Analysed alone, the same eojeol
+        splits into noun + particle (경재/NNP + 랑/JC); that split is used. Only NNP (kiwi's guess for
+        unknown words) is checked: dictionary nouns such as 만족도 or 전문가 are NNG and stay whole.
+        """
+        if self.korean_backend != "kiwi" or len(form) < 3 or form[-1] not in _PARTICLE_ENDINGS:
+            return form
+        cache = self.__dict__.setdefault("_stem_cache", {})
+        if form not in cache:
+            morphs = self._load_backend().tokenize(form, normalize_coda=True)
+            tags = [t.tag.split("-")[0] for t in morphs]
+            k = len(tags)
+            while k and tags[k - 1].startswith("J"):
+                k -= 1
+            nouns = 0 < k < len(tags) and all(t in _KO_NOUN_TAGS for t in tags[:k])
+            stem = "".join(t.form for t in morphs[:k]) if nouns else form
+            cache[form] = stem if len(stem) >= 2 else form
+        return cache[form]
 
     def _emit(self, items: list[_Item], stop: frozenset[str]) -> list[str]:
         tokens = [it.token for it in items if it.token is not None]
