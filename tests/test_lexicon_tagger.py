@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from feedmine.tag import SEVERITY_LEVELS, LexiconTagger
+from feedmine.tagging.lexicon import SEVERITY_LEVELS, LexiconTagger
 
 
 def tag(*texts, **params):

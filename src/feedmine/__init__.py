@@ -15,7 +15,7 @@ from .io import load_corpus, read_table
 from .pipeline import Pipeline
 from .result import Result, load_result
 from .score import ThemeScorer
-from .tag import LexiconTagger
+from .tagging import LexiconTagger
 from .text.normalize import TextCleaner
 from .themes import ThemeDescriber
 

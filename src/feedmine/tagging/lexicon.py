@@ -20,7 +20,7 @@ How it scores, and why:
 Text is NFKC-normalised first (as ``TextCleaner`` does), so the patterns are NFKC-normalised too:
 NFKC turns compatibility jamo such as ㅠ (U+3160) into conjoining jamo (U+1172).
 
->>> from feedmine.tag import LexiconTagger
+>>> from feedmine.tagging.lexicon import LexiconTagger
 >>> out = LexiconTagger().fit_transform(["결제가 두 번 됐어요 환불해 주세요", "앱이 자꾸 튕겨요ㅠㅠ",
 ...                                      "Love it, but it's so slow", "다크모드 추가해 주세요", None])
 >>> out["severity"].tolist()
