@@ -11,7 +11,8 @@
     tip) and feedmine's describer with ``diversity=0`` (MMR off).
 (b) parakqc (Korean; first ``--parakqc-limit`` rows, default 3,000 of 10,000): share of Korean
     keywords (top 10 per theme) that are a whole eojeol with a particle attached (메일을, 날씨는):
-    kiwipiepy analyses the keyword as noun(s) followed by J* particle(s). Same comparison as (a).
+    kiwipiepy analyses the keyword as noun(s) followed by J* particle(s), judged in the sentence where
+    the keyword occurs (and, stricter but error-prone, alone). Same comparison as (a).
 (c) Tokenizer speed on ``--speed-items`` Korean items (default 2,000) from data/samples/reviews_ko.csv
     (1,200 rows, cycled): items/s for kiwi (typos "basic", the default, and None), okt and mecab,
     warm (first load + one warm-up call timed separately as "load_s").
@@ -114,36 +115,67 @@ def part_a(args) -> dict:
             "hit_share_top5": rows, "examples": examples}
 
 
-def particle_checker():
+def _particle_tail(tags: list[str]) -> bool:
+    """Noun(s) followed by one or more J* particles."""
+    k = len(tags)
+    while k and tags[k - 1].startswith("J"):
+        k -= 1
+    return 0 < k < len(tags) and all(t.startswith("N") or t in ("XR", "XSN", "SH") for t in tags[:k])
+
+
+def particle_checkers(texts: list[str]):
+    """Two judges of "is this keyword an eojeol with a particle attached?".
+
+    ``in_context``: the keyword is looked up where it occurs as a whole eojeol in the corpus, and
+    kiwi's analysis of that sentence decides (up to 3 occurrences; attached if any is noun +
+    particle). A keyword that never occurs as a whole eojeol (a lemma such as 여기다 from 여겨, or
+    받다) cannot be one. ``alone``: kiwi analyses the keyword by itself, which misreads real nouns
+    (파도 → 파 + 도) and verb lemmas (여기다 → 여기 + 다); reported as the stricter reading.
+    """
+    import re
+
     from kiwipiepy import Kiwi
 
     kiwi = Kiwi()
+    where: dict[str, list[tuple[int, int]]] = {}
+    for i, text in enumerate(texts):
+        for m in re.finditer(r"\S+", text):
+            word = m.group(0).strip(".,!?~\"'()[]")
+            start = m.start() + m.group(0).index(word) if word else m.start()
+            where.setdefault(word, []).append((i, start))
 
-    def attached(word: str) -> bool:
-        tags = [t.tag.split("-")[0] for t in kiwi.tokenize(word)]
-        k = len(tags)
-        while k and tags[k - 1].startswith("J"):
-            k -= 1
-        return 0 < k < len(tags) and all(t.startswith("N") or t in ("XR", "XSN", "SH") for t in tags[:k])
+    def in_context(word: str) -> bool:
+        for i, start in where.get(word, [])[:3]:
+            tags = [t.tag.split("-")[0] for t in kiwi.tokenize(texts[i])
+                    if start <= t.start < start + len(word)]
+            if _particle_tail(tags):
+                return True
+        return False
 
-    return attached
+    def alone(word: str) -> bool:
+        return _particle_tail([t.tag.split("-")[0] for t in kiwi.tokenize(word)])
+
+    return {"in_context": in_context, "alone": alone}
 
 
-def particle_share(keywords: dict, attached) -> dict:
+def particle_share(keywords: dict, checkers: dict) -> dict:
     ko = [w for t, ks in keywords.items() if t >= 0 for k in ks[:TOP_KO] for w in k.split()
           if _HANGUL.search(w)]
-    bad = [w for w in ko if attached(w)]
-    return {"korean_keywords": len(ko), "with_particle": len(bad),
-            "share": round(len(bad) / len(ko), 4) if ko else float("nan"), "examples": sorted(set(bad))[:8]}
+    out: dict = {"korean_keywords": len(ko)}
+    for name, attached in checkers.items():
+        bad = [w for w in ko if attached(w)]
+        out[name] = {"with_particle": len(bad), "share": round(len(bad) / len(ko), 4) if ko else float("nan"),
+                     "examples": sorted(set(bad))[:8]}
+    return out
 
 
 def part_b(args) -> dict:
     df = pd.read_csv(SHARED / "parakqc" / "parakqc.csv").iloc[: args.parakqc_limit]
     used, labels, clean, fm_kw, secs = cluster(df["text"].tolist(), args.seed)
-    attached = particle_checker()
+    checkers = particle_checkers(df["text"].astype(str).tolist())
     return {"items": int(len(df)), "themes": int(len(set(labels[labels >= 0]))), "pipeline_s": round(secs, 1),
-            "feedmine": particle_share(fm_kw, attached),
-            "BERTopic default (CountVectorizer())": particle_share(bertopic_keywords(clean, labels), attached)}
+            "feedmine": particle_share(fm_kw, checkers),
+            "BERTopic default (CountVectorizer())": particle_share(bertopic_keywords(clean, labels), checkers)}
 
 
 def part_c(args) -> dict:
@@ -209,8 +241,10 @@ def main() -> None:
         print(f"\n(b) parakqc first {b['items']} rows, {b['themes']} themes; Korean keywords (top {TOP_KO}) "
               "that are an eojeol with a particle")
         for name in ("feedmine", "BERTopic default (CountVectorizer())"):
-            r = b[name]
-            print(f"{name:<40}{r['share']:>8.1%}  ({r['with_particle']}/{r['korean_keywords']}) e.g. {r['examples'][:4]}")
+            for judge in ("in_context", "alone"):
+                r = b[name][judge]
+                print(f"{name + ' [' + judge + ']':<52}{r['share']:>8.2%}  ({r['with_particle']}/"
+                      f"{b[name]['korean_keywords']}) e.g. {r['examples'][:4]}")
     print("wrote", write_results("keywords", results))
 
 
