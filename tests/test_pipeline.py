@@ -228,3 +228,42 @@ def test_deduplicator_can_be_switched_off():
                       clusterer=fm.ThemeClusterer(reducer=None), random_state=0, progress=False).run(
         _campaign_table(), text="text")
     assert "near_duplicate_of" not in res.documents
+
+
+# Three problems, each written eight ways in Korean and in English (short strings of our own).
+PARALLEL = {
+    "pay": (["결제가 안 돼요", "결제 오류가 계속 나요", "카드 결제가 실패해요", "결제하려는데 에러가 떠요",
+             "결제 버튼 눌러도 결제가 안 됩니다", "결제가 자꾸 실패합니다", "카드로 결제가 안 되네요", "결제 진행이 안돼요"],
+            ["payment doesn't work", "payment error keeps happening", "card payment fails",
+             "I get an error when I try to pay", "pressing pay does nothing, payment fails", "payments keep failing",
+             "can't pay with my card", "checkout payment won't go through"]),
+    "login": (["로그인이 안 돼요", "로그인하면 튕겨요", "비밀번호 맞는데 로그인이 안 됩니다", "로그인 오류가 나요",
+               "로그인 화면에서 멈춰요", "로그인이 계속 실패해요", "아이디로 로그인이 안되네요", "로그인 할 수가 없어요"],
+              ["can't log in", "app crashes when I log in", "password is right but login fails", "login error",
+               "stuck on the login screen", "login keeps failing", "unable to sign in with my id",
+               "I cannot log into my account"]),
+    "dark": (["다크모드 추가해 주세요", "다크 모드 있었으면 좋겠어요", "야간 모드 넣어주세요", "다크모드 지원 부탁드려요",
+              "어두운 테마 추가해주세요", "다크모드가 필요해요", "밤에 눈부셔요 다크모드 주세요", "다크 테마 만들어 주세요"],
+             ["please add dark mode", "would love a dark mode", "add a night mode please", "please support dark mode",
+              "add a dark theme", "dark mode is needed", "too bright at night, give us dark mode",
+              "make a dark theme please"]),
+}
+
+
+def test_one_problem_in_two_languages_is_one_theme():
+    rows = [(t, topic, lang) for topic, (ko, en) in PARALLEL.items() for lang, texts in (("ko", ko), ("en", en))
+            for t in texts]
+    df = pd.DataFrame(rows, columns=["text", "topic", "language"])
+
+    def bilingual_themes(align: bool) -> tuple[int, pd.DataFrame]:
+        res = fm.Pipeline(align_languages=align, deduplicator=False, random_state=0, progress=False).run(df, text="text")
+        docs = res.documents.assign(topic=df["topic"].to_numpy(), language=df["language"].to_numpy())
+        both = docs[docs["theme_id"] >= 0].groupby("theme_id")["language"].nunique()
+        return int((both == 2).sum()), docs
+
+    n_mixed, docs = bilingual_themes(align=True)
+    for topic in ("pay", "login"):  # all sixteen texts of each in one theme
+        assert docs.loc[docs["topic"] == topic, "theme_id"].nunique() == 1
+    assert n_mixed >= 2
+    # without the centring, the language signature of the embedding splits every problem in two
+    assert bilingual_themes(align=False)[0] < n_mixed

@@ -15,12 +15,13 @@ from .io import load_corpus, read_table
 from .pipeline import Pipeline
 from .result import Result, load_result
 from .score import ThemeScorer
-from .tagging import LexiconTagger
+from .tagging import EmotionTagger, FeedbackTagger, LexiconTagger
 from .text.normalize import TextCleaner
 from .themes import ThemeDescriber
 
 __all__ = [
     "analyze", "make_embedder", "Pipeline", "Result", "load_result", "load_corpus", "read_table",
-    "TextCleaner", "ThemeClusterer", "ThemeDescriber", "LexiconTagger", "ThemeScorer",
+    "TextCleaner", "ThemeClusterer", "ThemeDescriber", "FeedbackTagger", "LexiconTagger", "EmotionTagger",
+    "ThemeScorer",
     "FeedmineError", "ColumnNotFoundError", "__version__",
 ]

@@ -28,7 +28,8 @@ from .explain import explain_theme, keyword_distinctiveness
 from .io import load_corpus
 from .result import Result
 from .score import SEVERITY_LEVELS, ThemeScorer
-from .tagging import LexiconTagger
+from .embed.align import center_languages
+from .tagging import FeedbackTagger, item_tags, tag_units
 from .text.normalize import TextCleaner
 from .themes import ThemeDescriber
 from .units import UNITS, distinct_theme_pairs, item_themes, make_units, memberships, unique_units
@@ -54,7 +55,7 @@ def _default(name: str) -> Any:
 
         return NearDuplicateFinder()
     if name == "tagger":
-        return LexiconTagger()
+        return FeedbackTagger()
     return ThemeScorer()
 
 
@@ -77,8 +78,8 @@ class Pipeline(BaseEstimator):
 
     def __init__(self, cleaner: Any = None, deduplicator: Any = None, embedder: Any = None,
                  clusterer: Any = None, describer: Any = None,
-                 tagger: Any = None, scorer: Any = None, unit: str = "document", random_state: int | None = 0,
-                 progress: bool = True):
+                 tagger: Any = None, scorer: Any = None, unit: str = "document", align_languages: bool = True,
+                 random_state: int | None = 0, progress: bool = True):
         self.cleaner = cleaner
         self.deduplicator = deduplicator
         self.embedder = embedder
@@ -87,6 +88,7 @@ class Pipeline(BaseEstimator):
         self.tagger = tagger
         self.scorer = scorer
         self.unit = unit
+        self.align_languages = align_languages
         self.random_state = random_state
         self.progress = progress
 
@@ -144,12 +146,18 @@ class Pipeline(BaseEstimator):
         truncated = np.zeros(n, dtype=bool)
         if hasattr(embedder, "is_truncated") and len(usable):
             truncated[usable] = embedder.is_truncated([texts[i] for i in usable])
+        unit_langs = langs[unit_item].astype(str)
+        # clustering geometry: languages centred on a common mean so one problem in two languages is
+        # one theme (embed/align.py); the tagger keeps the embedder's own vectors
+        Z = X
+        if self.align_languages and distinct:
+            Z = center_languages(X, unit_langs[np.unique(source, return_index=True)[1]])
         step("embed")
 
         start = time.perf_counter()
         clusterer = stages["clusterer"]
         if distinct:
-            clusterer.fit(X)
+            clusterer.fit(Z)
             unit_labels = clusterer.labels_[source]
             unit_confidence, unit_reassigned = clusterer.confidence_[source], clusterer.reassigned_[source]
         else:
@@ -164,18 +172,23 @@ class Pipeline(BaseEstimator):
         else:
             labels, confidence, reassigned, theme_lists = item_themes(
                 n, unit_item, unit_texts, unit_labels, unit_confidence, unit_reassigned,
-                distinct=distinct_theme_pairs(X, clusterer.labels_) if distinct else None)
+                distinct=distinct_theme_pairs(Z, clusterer.labels_) if distinct else None)
         step("cluster")
 
         start = time.perf_counter()
         describer = stages["describer"]
         ids = corpus["id"].to_numpy(dtype=object)
-        describer.fit(unit_texts, unit_labels, X[source] if len(source) else X, ids=ids[unit_item].tolist())
+        describer.fit(unit_texts, unit_labels, Z[source] if len(source) else Z, ids=ids[unit_item].tolist())
         themes = describer.themes_.copy()
         step("describe")
 
         start = time.perf_counter()
-        tags = stages["tagger"].fit_transform([texts[i] for i in usable], langs[usable].tolist())
+        unit_tags = tag_units(stages["tagger"], unit_texts, unit_langs.tolist(), X[source] if len(source) else X, embedder)
+        if self.unit == "document":
+            tags = unit_tags  # one unit per analysed item, in the same order
+        else:
+            tags = item_tags(unit_tags, unit_item, unit_texts, usable,
+                             getattr(stages["tagger"], "neutral_band", 0.2))
         step("tag")
 
         start = time.perf_counter()
@@ -192,7 +205,7 @@ class Pipeline(BaseEstimator):
         if self.unit == "segment":
             segments = pd.DataFrame({"id": ids[unit_item], "segment": unit_segment, "text": unit_texts,
                                      "theme_id": unit_labels, "theme_confidence": unit_confidence,
-                                     "reassigned": unit_reassigned})
+                                     "reassigned": unit_reassigned}).join(unit_tags)
         themes = self._theme_table(themes, documents, members, clusterer)
         scorer = stages["scorer"].fit(documents, themes, memberships=members)
         themes = themes.merge(scorer.scores_, on="theme_id", how="left")
@@ -254,14 +267,21 @@ class Pipeline(BaseEstimator):
         documents["theme_label"] = [label_of.get(int(t)) if t is not pd.NA else None for t in theme_id]
         documents["theme_confidence"] = confidence
         documents["reassigned"] = reassigned
-        documents["sentiment"] = np.nan
-        documents["severity"] = pd.Categorical([None] * n, categories=list(SEVERITY_LEVELS), ordered=True)
-        documents["severity_cue"] = None
-        documents["is_request"] = False
-        if len(usable):
-            for col in ("sentiment", "severity_cue", "is_request"):
-                documents.loc[usable, col] = tags[col].to_numpy()
-            documents.loc[usable, "severity"] = tags["severity"].astype(str).to_numpy()
+        for col in tags.columns:  # skipped rows: no tag (NaN / None), False for flags
+            values = tags[col]
+            if col == "severity":
+                full = pd.Categorical([None] * n, categories=list(SEVERITY_LEVELS), ordered=True)
+                full[usable] = values.astype(str).to_numpy()
+                documents[col] = full
+                continue
+            if values.dtype == bool:
+                full = np.zeros(n, dtype=bool)
+            elif pd.api.types.is_numeric_dtype(values):
+                full = np.full(n, np.nan)
+            else:
+                full = np.full(n, None, dtype=object)
+            full[usable] = values.to_numpy()
+            documents[col] = pd.Series(full, index=documents.index, dtype=full.dtype)
         for col in corpus.columns:
             if col not in ("id", "text"):
                 documents[col] = corpus[col].to_numpy()
@@ -278,6 +298,17 @@ class Pipeline(BaseEstimator):
         themes["size"] = themes["theme_id"].map(groups.size()).fillna(0).astype(int)
         themes["share"] = themes["size"] / total
         themes["mean_sentiment"] = themes["theme_id"].map(groups["sentiment"].mean())
+        if "sentiment_label" in analysed:
+            for label in ("negative", "positive"):
+                share = groups["sentiment_label"].apply(lambda s, lb=label: float((s == lb).mean()))
+                themes[f"{label}_share"] = themes["theme_id"].map(share).fillna(0.0)
+        if "emotion" in analysed:
+            top = groups["emotion"].apply(_top_emotion)
+            themes["top_emotion"] = themes["theme_id"].map(top.map(lambda t: t[0])).fillna("none")
+            themes["top_emotion_share"] = themes["theme_id"].map(top.map(lambda t: t[1])).fillna(0.0)
+        for flag, name in (("is_request", "request_share"), ("is_churn_risk", "churn_share")):
+            if flag in analysed:
+                themes[name] = themes["theme_id"].map(groups[flag].mean()).fillna(0.0)
         for level in SEVERITY_LEVELS:
             share = groups["severity"].apply(lambda s, lv=level: float((s.astype(str) == lv).mean()))
             themes[f"severity_{level}"] = themes["theme_id"].map(share).fillna(0.0)
@@ -286,6 +317,15 @@ class Pipeline(BaseEstimator):
         themes["tightness"] = themes["theme_id"].map(tightness)
         themes["distinctiveness"] = keyword_distinctiveness(themes)
         return themes
+
+
+def _top_emotion(emotions: pd.Series) -> tuple[str, float]:
+    """The most common emotion other than "none", and the share of the theme's items that show it."""
+    named = emotions[emotions.notna() & (emotions != "none")]
+    if named.empty:
+        return "none", 0.0
+    counts = named.value_counts()
+    return str(counts.index[0]), float(counts.iloc[0] / len(emotions))
 
 
 def _versions() -> dict[str, str]:

@@ -116,6 +116,8 @@ class ThemeScorer(BaseEstimator):
         n_customers = docs["customer"].nunique() if has_customer else None
         weight = docs["severity"].astype(object).map(SEVERITY_WEIGHT).astype(float).fillna(0.1)
         harm = weight * (1 + np.clip(-docs["sentiment"].astype(float), 0, 1)) / 2
+        if "is_churn_risk" in docs:  # a customer on the way out is the most harm an item can show
+            harm = harm.where(~docs["is_churn_risk"].astype(bool), 1.0)
 
         collapse = self.collapse_near_duplicates and "near_duplicate_of" in docs
         # with campaigns collapsed, shares are of distinct items (each group counted once)
@@ -149,6 +151,8 @@ class ThemeScorer(BaseEstimator):
             else:
                 row["impact_method"] = "sentiment_severity"
             row["solv_request_share"] = float(members["is_request"].astype(bool).mean()) if len(members) else 0.0
+            if "is_churn_risk" in members:
+                row["impact_churn_share"] = float(members["is_churn_risk"].astype(bool).mean()) if len(members) else 0.0
             rows.append(row)
         if not rows:  # nothing analysable: an empty table with the usual columns
             rows = [{"theme_id": -1, "freq_items": 0, "freq_share_items": 0.0, "frequency": 0.0,

@@ -67,6 +67,7 @@ class HybridEmbedder(TransformerMixin, BaseEstimator):
     def transform(self, texts: Sequence[str]) -> np.ndarray:
         texts = list(texts)
         sem = _l2_normalize(np.asarray(self.semantic_.transform(texts), dtype=np.float32))
+        self.semantic_dim_ = sem.shape[1]  # where the semantic block ends (the tagging heads read it)
         lex = _l2_normalize(np.asarray(self.lexical_.transform(texts), dtype=np.float32))
         return _l2_normalize(np.hstack([sem, self.lexical_weight * lex])).astype(np.float32)
 

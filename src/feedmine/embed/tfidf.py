@@ -34,6 +34,11 @@ class TfidfEmbedder(TransformerMixin, BaseEstimator):
         self.max_chars = max_chars
         self.random_state = random_state
 
+    @property
+    def model_id(self) -> str:
+        # fitted on the corpus itself: the same id does not mean the same vectors across corpora
+        return f"char-tfidf{tuple(self.ngram_range)}-svd{self.n_components}"
+
     def _cut(self, texts: Sequence[str]) -> list[str]:
         return [t[: self.max_chars] if self.max_chars else t for t in texts]
 

@@ -6,7 +6,11 @@ already computed, combined with the hand-written cues of :class:`LexiconTagger`,
 measured against (benchmarks/tagging.py).
 """
 from .churn import ChurnDetector
+from .combine import item_tags, tag_units
 from .emotion import EMOTIONS, EmotionTagger
+from .heads import LinearHeads
 from .lexicon import SEVERITY_LEVELS, LexiconTagger
+from .tagger import FeedbackTagger
 
-__all__ = ["EMOTIONS", "SEVERITY_LEVELS", "ChurnDetector", "EmotionTagger", "LexiconTagger"]
+__all__ = ["EMOTIONS", "SEVERITY_LEVELS", "ChurnDetector", "EmotionTagger", "FeedbackTagger", "LexiconTagger",
+           "LinearHeads", "item_tags", "tag_units"]

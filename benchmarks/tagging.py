@@ -1,0 +1,128 @@
+"""How right are the tags? FeedbackTagger (heads + cues) beside LexiconTagger (cues only), held-out data.
+
+All figures on the "test" halves of tagging_data.py (never seen by benchmarks/train_tagger.py):
+
+1. Korean sentiment, nsmc test: accuracy and macro-F1 (positive when the score is ≥ 0), and the mean
+   score of the nsmc neutral sample, which should sit between the means of the two classes.
+2. English sentiment, maalej test: 1–2★ negative vs 4–5★ positive, accuracy and macro-F1 (and the
+   majority-class accuracy, since 82% of these reviews are positive).
+3. Severity, maalej test: ROC-AUC of the severity level (low=0 … critical=3) for bug reports vs the
+   rest, of ``severity_score`` (level + bug-head probability), and Spearman of the level with stars.
+4. Request, maalej test: ROC-AUC of ``request_score`` for feature requests vs the rest, and the
+   precision / recall of the ``is_request`` flag.
+5. Cost: seconds to tag 1,000 maalej texts given their vectors, against seconds to embed them
+   (multilingual-e5-small, no cache), in one run.
+
+Run:  python benchmarks/tagging.py
+"""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.stats import spearmanr
+from sklearn.metrics import accuracy_score, f1_score, precision_score, recall_score, roc_auc_score
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import tagging_data as data  # noqa: E402
+from common import write_results  # noqa: E402
+
+from feedmine.embed import E5Embedder  # noqa: E402
+from feedmine.tagging import SEVERITY_LEVELS, FeedbackTagger, LexiconTagger  # noqa: E402
+
+
+def tag(df: pd.DataFrame, vectors: np.ndarray) -> dict[str, pd.DataFrame]:
+    texts, langs = df["text_clean"].tolist(), df["lang"].tolist()
+    embedder = E5Embedder()
+    return {"feedmine (heads + cues)": FeedbackTagger().fit(texts).transform(texts, langs, vectors, embedder),
+            "baseline (LexiconTagger)": LexiconTagger().fit_transform(texts, langs)}
+
+
+def sentiment_figures(tags: pd.DataFrame, y: np.ndarray) -> dict:
+    pred = (tags["sentiment"].to_numpy() >= 0).astype(int)
+    return {"accuracy": round(accuracy_score(y, pred), 4), "macro_f1": round(f1_score(y, pred, average="macro"), 4),
+            "share_scored_exactly_0": round(float((tags["sentiment"] == 0).mean()), 4)}
+
+
+def main() -> int:
+    sets = data.load()
+    out: dict = {"split_seed": data.SEED}
+    nsmc = sets["nsmc"][sets["nsmc"]["split"] == "test"].reset_index(drop=True)
+    neutral = sets["nsmc_neutral"]
+    maalej = sets["maalej"][sets["maalej"]["split"] == "test"].reset_index(drop=True)
+    vec = {name: data.embed(df["text_clean"].tolist()) for name, df in
+           (("nsmc", nsmc), ("neutral", neutral), ("maalej", maalej))}
+    tags = {name: tag(df, vec[name]) for name, df in (("nsmc", nsmc), ("neutral", neutral), ("maalej", maalej))}
+
+    y = nsmc["label"].to_numpy(int)
+    out["korean_sentiment_nsmc"] = {"n": len(y)}
+    for method, t in tags["nsmc"].items():
+        fig = sentiment_figures(t, y)
+        s = t["sentiment"].to_numpy()
+        fig.update(mean_score_negative=round(float(s[y == 0].mean()), 3), mean_score_positive=round(float(s[y == 1].mean()), 3),
+                   mean_score_neutral_sample=round(float(tags["neutral"][method]["sentiment"].mean()), 3))
+        out["korean_sentiment_nsmc"][method] = fig
+
+    rated = (maalej["rating"] != 3).to_numpy()
+    y_en = (maalej["rating"].to_numpy()[rated] >= 4).astype(int)
+    out["english_sentiment_maalej"] = {"n": int(rated.sum()), "majority_class_accuracy": round(float(max(y_en.mean(), 1 - y_en.mean())), 4)}
+    for method, t in tags["maalej"].items():
+        out["english_sentiment_maalej"][method] = sentiment_figures(t[rated].reset_index(drop=True), y_en)
+
+    bug, feature, stars = maalej["is_bug"].to_numpy(int), maalej["is_feature"].to_numpy(int), maalej["rating"].to_numpy()
+    out["severity_maalej"] = {"n": len(bug), "bug_reports": int(bug.sum())}
+    out["request_maalej"] = {"n": len(feature), "feature_requests": int(feature.sum())}
+    for method, t in tags["maalej"].items():
+        level = t["severity"].astype(str).map(SEVERITY_LEVELS.index).to_numpy()
+        sev = {"auc_level_bug": round(roc_auc_score(bug, level), 4),
+               "spearman_level_stars": round(float(spearmanr(level, stars).statistic), 4),
+               "level_shares": {lv: round(float((level == i).mean()), 4) for i, lv in enumerate(SEVERITY_LEVELS)}}
+        if "severity_score" in t:
+            sev["auc_score_bug"] = round(roc_auc_score(bug, t["severity_score"]), 4)
+        out["severity_maalej"][method] = sev
+        flag = t["is_request"].to_numpy(bool)
+        score = t["request_score"] if "request_score" in t else flag.astype(float)
+        out["request_maalej"][method] = {"auc": round(roc_auc_score(feature, score), 4),
+                                         "flag_precision": round(precision_score(feature, flag), 4),
+                                         "flag_recall": round(recall_score(feature, flag), 4)}
+    out["churn_and_emotion_maalej_test"] = {
+        "churn_flag_share": round(float(tags["maalej"]["feedmine (heads + cues)"]["is_churn_risk"].mean()), 4),
+        "churn_flag_share_1_2_stars": round(float(tags["maalej"]["feedmine (heads + cues)"]["is_churn_risk"][stars <= 2].mean()), 4),
+        "churn_flag_share_4_5_stars": round(float(tags["maalej"]["feedmine (heads + cues)"]["is_churn_risk"][stars >= 4].mean()), 4),
+        "emotion_shares": tags["maalej"]["feedmine (heads + cues)"]["emotion"].value_counts(normalize=True).round(4).to_dict()}
+
+    # cost: the same 1,000 texts embedded from scratch and tagged from their vectors
+    texts = maalej["text_clean"].tolist()[:1000]
+    t0 = time.perf_counter()
+    fresh = E5Embedder(cache_dir=False, progress=False).transform(texts)
+    embed_s = time.perf_counter() - t0
+    tagger = FeedbackTagger().fit(texts)
+    tagger.transform(texts[:20], None, fresh[:20], E5Embedder())  # warm-up (regex compilation)
+    t0 = time.perf_counter()
+    tagger.transform(texts, None, fresh, E5Embedder())
+    tag_s = time.perf_counter() - t0
+    out["cost_1000_texts"] = {"embed_s": round(embed_s, 2), "tag_s": round(tag_s, 3), "ratio": round(tag_s / embed_s, 4)}
+
+    k, e = out["korean_sentiment_nsmc"], out["english_sentiment_maalej"]
+    for name in ("feedmine (heads + cues)", "baseline (LexiconTagger)"):
+        print(f"\n{name}")
+        print(f"  Korean sentiment (nsmc test, n={k['n']}): acc {k[name]['accuracy']:.3f}  macro-F1 {k[name]['macro_f1']:.3f}  "
+              f"mean score neg/neutral/pos {k[name]['mean_score_negative']:+.2f} / {k[name]['mean_score_neutral_sample']:+.2f} / "
+              f"{k[name]['mean_score_positive']:+.2f}")
+        print(f"  English sentiment (maalej test, n={e['n']}): acc {e[name]['accuracy']:.3f}  macro-F1 {e[name]['macro_f1']:.3f}  "
+              f"(majority class {e['majority_class_accuracy']:.3f})")
+        s, r = out["severity_maalej"][name], out["request_maalej"][name]
+        print(f"  Severity: AUC(level, bug) {s['auc_level_bug']:.3f}  Spearman(level, stars) {s['spearman_level_stars']:+.3f}"
+              + (f"  AUC(score, bug) {s['auc_score_bug']:.3f}" if "auc_score_bug" in s else ""))
+        print(f"  Request: AUC {r['auc']:.3f}  flag precision {r['flag_precision']:.3f} recall {r['flag_recall']:.3f}")
+    c = out["cost_1000_texts"]
+    print(f"\ncost: embed {c['embed_s']:.1f}s, tag {c['tag_s']:.2f}s → tagging = {c['ratio']:.1%} of embedding")
+    print(f"wrote {write_results('tagging', out)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
