@@ -13,9 +13,9 @@ from feedmine.tagging.heads import LEXICAL_FEATURES, semantic_vectors
 def fixed_heads(sentiment: float, request: float, bug: float, dim: int = 4) -> LinearHeads:
     """Heads that ignore their input and return the given probabilities."""
     logit = lambda p: float(np.log(p / (1 - p)))  # noqa: E731
-    coef = np.zeros((3, dim + len(LEXICAL_FEATURES)))
-    return LinearHeads("test-model", ("sentiment", "request", "bug"), coef,
-                       np.array([logit(sentiment), logit(request), logit(bug)]))
+    coef = np.zeros((4, dim + len(LEXICAL_FEATURES)))
+    return LinearHeads("test-model", ("sentiment_ko", "sentiment_en", "request", "bug"), coef,
+                       np.array([logit(sentiment), logit(sentiment), logit(request), logit(bug)]))
 
 
 class FakeEmbedder:
@@ -102,3 +102,21 @@ def test_shipped_heads_read_real_e5_vectors_in_both_languages():
     assert out["request_score"].iloc[4] > out["request_score"].iloc[3]
     assert out["request_score"].iloc[5] > out["request_score"].iloc[1]
     assert out["severity"].astype(str).iloc[2] == "high"
+
+
+def test_the_sentiment_head_follows_the_item_language():
+    coef = np.zeros((4, 4 + len(LEXICAL_FEATURES)))
+    heads = LinearHeads("test-model", ("sentiment_ko", "sentiment_en", "request", "bug"), coef,
+                        np.array([2.0, -2.0, -3.0, -3.0]))  # Korean head says positive, English negative
+    out = FeedbackTagger(heads=heads).fit().transform(["그냥 그래요", "it is what it is", "앱 app 그냥", "1234"],
+                                                      ["ko", "en", "mixed", "other"], np.zeros((4, 4)), FakeEmbedder())
+    assert out["sentiment_label"].tolist() == ["positive", "negative", "positive", "neutral"]
+
+
+def test_ngram_weights_move_the_score_of_texts_that_contain_them(tmp_path):
+    heads = fixed_heads(0.5, 0.1, 0.1)
+    heads.ngram_weights["sentiment_ko"] = {"m:잼/NN": -40.0}
+    heads.save(tmp_path / "h.json")
+    loaded = LinearHeads.load(tmp_path / "h.json")
+    out = FeedbackTagger(heads=loaded).fit().transform(["노잼", "재밌어요"], ["ko", "ko"], np.zeros((2, 4)), FakeEmbedder())
+    assert out["sentiment"].iloc[0] < -0.9 and out["sentiment"].iloc[1] == 0.0

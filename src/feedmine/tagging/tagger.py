@@ -2,7 +2,8 @@
 
 Per item it gives
 
-* ``sentiment`` in [-1, 1] (2·P(positive) − 1 from the sentiment head) and ``sentiment_label``
+* ``sentiment`` in [-1, 1] (2·P(positive) − 1 from the sentiment head of the item's language) and
+  ``sentiment_label``
   (negative / neutral / positive; neutral within ``neutral_band`` of 0);
 * ``emotion``, ``emotion_confidence``, ``emotion_cue`` (:class:`EmotionTagger`, told the sentiment);
 * ``severity`` (critical / high / medium / low, the rubric in docs/tagging.md), ``severity_cue``
@@ -38,6 +39,13 @@ from .heads import LinearHeads, lexical_features, semantic_vectors
 from .lexicon import SEVERITY_LEVELS, LexiconTagger
 
 NEGATIVE = -0.5  # "clearly negative" for the severity rules
+
+
+def _script_langs(texts: Sequence[Any]) -> list[str]:
+    """ko / en / other by script, for callers that pass no languages (the pipeline does)."""
+    from ..text.language import detect_language
+
+    return [detect_language(t) if isinstance(t, str) else "none" for t in texts]
 
 
 class FeedbackTagger(BaseEstimator):
@@ -92,8 +100,14 @@ class FeedbackTagger(BaseEstimator):
         empty = (lex["severity_cue"] == "empty").to_numpy()
         out = pd.DataFrame(index=range(len(texts)))
         if vectors is not None:
-            probs = self.heads_.predict_proba(vectors, lexical_features(lex))
-            sentiment = np.where(empty, 0.0, 2 * probs["sentiment"].to_numpy() - 1)
+            probs = self.heads_.predict_proba(vectors, lexical_features(lex),
+                                              [t if isinstance(t, str) else "" for t in texts])
+            # Korean and code-mixed text → the Korean head; English → the English one; else their mean
+            lang = np.asarray(langs if langs is not None else _script_langs(texts), dtype=object)
+            positive = np.where(np.isin(lang, ["ko", "mixed"]), probs["sentiment_ko"],
+                                np.where(lang == "en", probs["sentiment_en"],
+                                         (probs["sentiment_ko"] + probs["sentiment_en"]) / 2))
+            sentiment = np.where(empty, 0.0, 2 * positive - 1)
             request_score = np.where(empty, 0.0, probs["request"].to_numpy())
             bug = np.where(empty, 0.0, probs["bug"].to_numpy())
             out["tag_method"] = "heads+lexicon"
