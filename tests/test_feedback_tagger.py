@@ -120,3 +120,14 @@ def test_ngram_weights_move_the_score_of_texts_that_contain_them(tmp_path):
     loaded = LinearHeads.load(tmp_path / "h.json")
     out = FeedbackTagger(heads=loaded).fit().transform(["노잼", "재밌어요"], ["ko", "ko"], np.zeros((2, 4)), FakeEmbedder())
     assert out["sentiment"].iloc[0] < -0.9 and out["sentiment"].iloc[1] == 0.0
+
+
+def test_praise_next_to_a_problem_reads_as_disappointment():
+    X = np.zeros((2, 4))
+    out = FeedbackTagger(heads=fixed_heads(0.4, 0.1, 0.6)).fit().transform(
+        ["It's great when it works, the app disconnects frequently", "great app, love it"], None, X, FakeEmbedder())
+    assert out["emotion"].tolist()[0] == "disappointment"
+    assert out["emotion_cue"].iloc[0].startswith("great + ")
+    happy = FeedbackTagger(heads=fixed_heads(0.9, 0.1, 0.1)).fit().transform(["great app, love it"], None,
+                                                                              X[:1], FakeEmbedder())
+    assert happy["emotion"].iloc[0] == "satisfaction"

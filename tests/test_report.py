@@ -244,3 +244,13 @@ def test_renders_a_saved_and_loaded_result(tmp_path):
     make_result().save(tmp_path / "run")
     out = load_result(tmp_path / "run").to_html()
     assert "Package arrived late and damaged" in out and 'id="theme--1"' in out and SCRIPT not in out
+
+
+def test_theme_tag_summary_reads_the_aggregates():
+    from feedmine.report import _tag_summary
+
+    row = {"negative_share": 0.7, "top_emotion": "frustration", "top_emotion_share": 0.11, "churn_share": 0.056,
+           "request_share": 0.2}
+    assert _tag_summary(row) == "70.0% negative · frustration 11.0% · 5.6% churn risk · 20.0% requests"
+    assert _tag_summary({"negative_share": 0.0, "top_emotion": "none", "churn_share": 0.0}) == "0.0% negative"
+    assert _tag_summary({}) == ""

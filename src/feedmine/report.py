@@ -150,8 +150,23 @@ def _theme_row(row: dict) -> dict:
     }
 
 
+def _tag_summary(row: dict) -> str:
+    """"70% negative · frustration 11% · 6% churn risk · 20% requests" from the theme's tag aggregates."""
+    parts = []
+    if not _missing(row.get("negative_share")):
+        parts.append(f"{fmt_pct(row['negative_share'])} negative")
+    if row.get("top_emotion") not in (None, "none") and not _missing(row.get("top_emotion")):
+        parts.append(f"{_text(row['top_emotion'], 30)} {fmt_pct(row.get('top_emotion_share'))}")
+    if not _missing(row.get("churn_share")) and row["churn_share"] > 0:
+        parts.append(f"{fmt_pct(row['churn_share'])} churn risk")
+    if not _missing(row.get("request_share")) and row["request_share"] > 0:
+        parts.append(f"{fmt_pct(row['request_share'])} requests")
+    return " · ".join(parts)
+
+
 def _theme_section(row: dict, docs: pd.DataFrame) -> dict:
     view = _theme_row(row)
+    view["tags"] = _tag_summary(row)
     view["evidence"] = [(k, _evidence_value(k, v)) for k, v in row.items() if k.startswith(EVIDENCE_PREFIXES)]
     explanation = row.get("explanation")
     view["explanation"] = None if _missing(explanation) else str(explanation)

@@ -5,7 +5,8 @@ Per item it gives
 * ``sentiment`` in [-1, 1] (2·P(positive) − 1 from the sentiment head of the item's language) and
   ``sentiment_label``
   (negative / neutral / positive; neutral within ``neutral_band`` of 0);
-* ``emotion``, ``emotion_confidence``, ``emotion_cue`` (:class:`EmotionTagger`, told the sentiment);
+* ``emotion``, ``emotion_confidence``, ``emotion_cue`` (:class:`EmotionTagger`, told the sentiment;
+  satisfaction on an item that also reports a problem becomes disappointment);
 * ``severity`` (critical / high / medium / low, the rubric in docs/tagging.md), ``severity_cue``
   (the phrase or model score that set it) and ``severity_score`` (level plus the bug head's
   probability, for ranking within a level);
@@ -119,9 +120,19 @@ class FeedbackTagger(BaseEstimator):
         out["sentiment"] = sentiment
         out["sentiment_label"] = np.where(sentiment <= -self.neutral_band, "negative",
                                           np.where(sentiment >= self.neutral_band, "positive", "neutral"))
-        out = out.join(self.emotion_.transform(texts, langs, sentiment=sentiment))
+        emotion = self.emotion_.transform(texts, langs, sentiment=sentiment)
         churn = self.churn_.transform(texts, langs)
         levels, cues = self._severity(lex, churn, sentiment, bug)
+        # Praise next to a problem ("great when it works, but it disconnects", "was good until the
+        # update") is a broken expectation: disappointment, not satisfaction.
+        mixed = ((emotion["emotion"] == "satisfaction").to_numpy() & np.isin(levels, ["medium", "high", "critical"])
+                 & (sentiment < 0.5))
+        if mixed.any():
+            emotion.loc[mixed, "emotion"] = "disappointment"
+            emotion.loc[mixed, "emotion_confidence"] *= 0.8
+            emotion.loc[mixed, "emotion_cue"] = [f"{c} + {cues[i]}" for i, c in
+                                                 zip(np.flatnonzero(mixed), emotion.loc[mixed, "emotion_cue"])]
+        out = out.join(emotion)
         out["severity"] = pd.Categorical(levels, categories=SEVERITY_LEVELS, ordered=True)
         out["severity_cue"] = cues
         rank = np.array([SEVERITY_LEVELS.index(lv) for lv in levels], dtype=float)
