@@ -126,3 +126,19 @@ def test_unknown_unit_is_a_clear_error():
     with pytest.raises(fm.FeedmineError, match="unit must be one of document, segment"):
         fm.Pipeline(embedder=TfidfEmbedder(n_components=4), unit="sentence", progress=False).run(
             pd.DataFrame({"text": ["a b c"] * 12}), text="text")
+
+
+def test_segments_carry_their_own_tags_and_items_roll_them_up():
+    table = _multi_issue_table()
+    for tagger in (None, fm.LexiconTagger()):  # the default FeedbackTagger, and a user's swap
+        res = fm.Pipeline(embedder=TfidfEmbedder(n_components=16), clusterer=fm.ThemeClusterer(reducer=None),
+                          tagger=tagger, unit="segment", random_state=0, progress=False).run(table, text="text", id="rid")
+        seg, docs = res.segments, res.documents.set_index("id")
+        assert {"sentiment", "severity", "severity_cue", "is_request"} <= set(seg.columns)
+        for rid, rows in seg.groupby("id"):
+            levels = rows["severity"].astype(str).map(["low", "medium", "high", "critical"].index)
+            assert docs.loc[rid, "severity"] == rows["severity"].astype(str).iloc[int(levels.to_numpy().argmax())]
+            assert bool(docs.loc[rid, "is_request"]) == bool(rows["is_request"].any())
+        both = docs.tail(4)
+        assert both["is_request"].all()  # "Also, please add a dark mode" is in the second segment
+        assert (both["severity"].astype(str) == "high").all()  # the crash sentence
