@@ -246,3 +246,24 @@ def test_repr_html(result):
     html = _html_or_skip(result._repr_html_)
     assert isinstance(html, str) and html.strip()
     assert "<script>alert" not in html
+
+
+def test_result_views_for_trends_emerging_and_segments():
+    # 40 items: theme 0 spread over two channels; theme 1 only on android and only in the last week
+    dates = pd.to_datetime(["2024-01-01"] * 10 + ["2024-01-20"] * 10 + ["2024-02-01"] * 10 + ["2024-02-03"] * 10)
+    theme = [0] * 10 + [0] * 10 + [0] * 5 + [1] * 5 + [0] * 5 + [1] * 5
+    channel = ["ios", "android"] * 10 + ["ios", "android", "ios", "android", "ios"] + ["android"] * 5 + \
+        ["ios", "android", "ios", "android", "ios"] + ["android"] * 5
+    docs = pd.DataFrame({"id": [f"d{i}" for i in range(40)], "theme_id": pd.array(theme, dtype="Int64"),
+                         "date": dates, "channel": channel})
+    themes = pd.DataFrame({"theme_id": [0, 1], "label": ["login", "payment"]})
+    res = Result(documents=docs, themes=themes)
+    assert res.memberships()["theme_id"].value_counts().to_dict() == {0: 30, 1: 10}
+    trends = res.trends(freq="W")
+    assert trends.groupby("theme_id")["n_items"].sum().to_dict() == {0: 30, 1: 10}
+    em = res.emerging(recent="7D", baseline="28D", min_items=3).set_index("theme_id")
+    assert bool(em.loc[1, "is_emerging"]) and not bool(em.loc[0, "is_emerging"])
+    assert em.loc[1, "label"] == "payment"
+    seg = res.segment_table("channel", min_count=3).set_index(["theme_id", "value"])
+    assert seg.loc[(1, "android"), "share_in_theme"] == 1.0
+    assert seg.loc[(1, "android"), "lift"] > 1.5

@@ -57,6 +57,45 @@ class Result:
                                   | (self.documents["theme_id"] == theme_id)]
         return self.documents[self.documents["theme_id"] == theme_id]
 
+    def memberships(self) -> pd.DataFrame:
+        """Every (row, theme_id) pair: analysed items in each of their themes (-1 when unassigned).
+
+        ``row`` is the position in ``documents``. In segment mode an item appears once per theme."""
+        rows, themes = [], []
+        theme_lists = self.documents["theme_ids"] if "theme_ids" in self.documents else None
+        for row, theme in enumerate(self.documents["theme_id"]):
+            if pd.isna(theme):
+                continue
+            listed = list(theme_lists.iat[row]) if theme_lists is not None else []
+            for t in listed or [int(theme)]:
+                rows.append(row)
+                themes.append(int(t))
+        return pd.DataFrame({"row": rows, "theme_id": themes}, dtype=int)
+
+    def trends(self, freq: str = "W") -> pd.DataFrame:
+        """Items per theme and period (needs a ``date`` column): ``theme_id, period, n_items, n_total, share``."""
+        from .trends import theme_counts_by_period
+
+        return theme_counts_by_period(self.documents, freq=freq, memberships=self.memberships())
+
+    def emerging(self, **params: Any) -> pd.DataFrame:
+        """Themes growing in the recent window against a baseline window (two-proportion test), with labels.
+
+        ``params`` go to :class:`~feedmine.trends.EmergingThemeDetector` (``recent="7D"``,
+        ``baseline="28D"``, ``alpha``, ``min_items``, ``min_growth``, ``correction``, ``end``)."""
+        from .trends import EmergingThemeDetector
+
+        table = EmergingThemeDetector(**params).fit(self.documents, memberships=self.memberships()).table_
+        return self.themes[["theme_id", "label"]].merge(table, on="theme_id", how="right")
+
+    def segment_table(self, column: str, **params: Any) -> pd.DataFrame:
+        """Theme × segment over/under-representation for one metadata column (channel, plan, version …).
+
+        ``params`` go to :func:`~feedmine.segment_table.theme_segment_table` (``min_count``, ``alpha``)."""
+        from .segment_table import theme_segment_table
+
+        return theme_segment_table(self.documents, column, memberships=self.memberships(), **params)
+
     @property
     def unassigned_share(self) -> float:
         analysed = self.documents["theme_id"].notna()
