@@ -358,3 +358,27 @@ def test_keyword_distinctiveness_top_limits_the_words():
 def test_keyword_distinctiveness_keeps_index():
     themes = pd.DataFrame({"theme_id": [0, 1], "keywords": [["x"], ["y"]]}, index=[10, 20])
     assert keyword_distinctiveness(themes).index.tolist() == [10, 20]
+
+
+def test_emerging_theme_is_flagged_from_dates_and_explained():
+    from feedmine.explain import explain_theme
+
+    # theme 1 is 1 of 100 items in the four baseline weeks, then 8 of 40 in the last week
+    base = pd.date_range("2024-01-01", periods=100, freq="6h")
+    recent = pd.date_range("2024-02-01", periods=40, freq="3h")
+    theme = [0] * 99 + [1] + [0] * 32 + [1] * 8
+    docs = pd.DataFrame({"id": [f"d{i}" for i in range(140)], "theme_id": pd.array(theme, dtype="Int64"),
+                         "date": list(base) + list(recent), "sentiment": -0.5, "severity": "medium",
+                         "is_request": False})
+    themes = pd.DataFrame({"theme_id": [0, 1], "tightness": [0.5, 0.6], "distinctiveness": [0.5, 0.5]})
+    scorer = ThemeScorer(recent="7D", baseline="28D").fit(docs, themes)
+    table = scorer.scores_.set_index("theme_id")
+    assert bool(table.loc[1, "emerging"]) and not bool(table.loc[0, "emerging"])
+    assert table.loc[1, "freq_recent_share"] == pytest.approx(8 / 40)
+    # the baseline is the 28 days before the recent 7: it starts at Jan 1, 21:00 (the end is Feb 5,
+    # 21:00), so the four items of Jan 1 before that fall outside it
+    assert table.loc[1, "freq_baseline_share"] == pytest.approx(1 / 96)
+    row = table.loc[1].to_dict() | {"theme_id": 1, "share": 9 / 140, "size": 9}
+    assert "20.0% in the recent window, up from 1.0% before — emerging" in explain_theme(row, has_rating=False)
+    no_dates = ThemeScorer().fit(docs.drop(columns="date"), themes).scores_
+    assert "emerging" not in no_dates

@@ -39,6 +39,12 @@ def explain_theme(row: Any, has_rating: bool) -> str:
         return (f"{_pct(row['share'])} of analysed items fit no theme closely enough and stay unassigned; "
                 "they are listed, not ranked.")
     parts = [f"{_pct(row['share'])} of analysed items ({row['size']})"]
+    if pd.notna(row.get("freq_recent_share")) and pd.notna(row.get("freq_baseline_share")):
+        trend = "up" if row["freq_recent_share"] > row["freq_baseline_share"] else "down" \
+            if row["freq_recent_share"] < row["freq_baseline_share"] else "steady"
+        flag = " — emerging" if bool(row.get("emerging")) else ""
+        parts.append(f"{_pct(row['freq_recent_share'])} in the recent window, {trend} from "
+                     f"{_pct(row['freq_baseline_share'])} before{flag}")
     if has_rating and pd.notna(row.get("impact_rating_drop")):
         unit = "NPS points" if row.get("impact_method") == "nps_loo" else "rating points"
         gap = row["impact_rating_rest"] - row["impact_rating_theme"] if pd.notna(row.get("impact_rating_theme")) else None
@@ -53,6 +59,10 @@ def explain_theme(row: Any, has_rating: bool) -> str:
         parts.append(f"{_pct(severe)} high or critical severity")
     if pd.notna(row.get("mean_sentiment")):
         parts.append(f"mean sentiment {row['mean_sentiment']:+.2f}")
+    if row.get("top_emotion") not in (None, "none") and pd.notna(row.get("top_emotion")):
+        parts.append(f"most often {row['top_emotion']} ({_pct(row.get('top_emotion_share', 0))})")
+    if row.get("churn_share", 0) > 0:
+        parts.append(f"{_pct(row['churn_share'])} say they will leave or want a refund")
     if row.get("solv_request_share", 0) > 0:
         parts.append(f"{_pct(row['solv_request_share'])} ask for a specific change")
     text = "; ".join(parts) + "."

@@ -68,13 +68,20 @@ class ThemeScorer(BaseEstimator):
     collapse_near_duplicates : bool
         Count a group of near-duplicates (a pasted complaint, a campaign) once per theme for frequency
         (``freq_items``; with a customer column, customers are counted once anyway).
+    recent, baseline : str
+        With a ``date`` column: the recent window and the baseline window before it (anchored at the
+        latest date) for the emerging-theme test (:class:`~feedmine.trends.EmergingThemeDetector`);
+        adds ``freq_recent_share``, ``freq_baseline_share``, ``freq_growth``, ``freq_emerging_p`` and
+        ``emerging``.
     """
 
     def __init__(self, weights: dict[str, float] | None = None, rating_scale: str = "auto",
-                 collapse_near_duplicates: bool = False):
+                 collapse_near_duplicates: bool = False, recent: str = "7D", baseline: str = "28D"):
         self.weights = weights
         self.rating_scale = rating_scale
         self.collapse_near_duplicates = collapse_near_duplicates
+        self.recent = recent
+        self.baseline = baseline
 
     def _weights(self) -> dict[str, float]:
         w = dict(DEFAULT_WEIGHTS if self.weights is None else self.weights)
@@ -180,10 +187,33 @@ class ThemeScorer(BaseEstimator):
         scores.loc[~ranked, ["priority", "impact", "solvability", "frequency_score"]] = np.nan
         scores["rank"] = scores["priority"].rank(ascending=False, method="first").astype("Int64")
         scores = scores.drop(columns=[c for c in ("tightness", "distinctiveness") if c in scores])
+        scores = self._emerging(scores, documents, memberships)
         self.weights_ = weights
         self.rating_scale_ = scale
         self.scores_ = scores
         return self
+
+
+    def _emerging(self, scores: pd.DataFrame, documents: pd.DataFrame,
+                  memberships: pd.DataFrame | None) -> pd.DataFrame:
+        """Recent vs baseline share per theme, when the data has dates in both windows."""
+        self.emerging_window_ = None
+        if "date" not in documents or documents["date"].isna().all() or scores.empty:
+            return scores
+        from .trends import EmergingThemeDetector
+
+        detector = EmergingThemeDetector(recent=self.recent, baseline=self.baseline)
+        try:
+            table = detector.fit(documents, memberships=memberships).table_
+        except FeedmineError as err:  # e.g. no item in the baseline window: no trend to report
+            logger.info("no emerging-theme test: %s", err)
+            return scores
+        self.emerging_window_ = detector.window_
+        table = table.rename(columns={"recent_share": "freq_recent_share", "baseline_share": "freq_baseline_share",
+                                      "growth": "freq_growth", "p_adjusted": "freq_emerging_p",
+                                      "is_emerging": "emerging"})
+        keep = ["theme_id", "freq_recent_share", "freq_baseline_share", "freq_growth", "freq_emerging_p", "emerging"]
+        return scores.merge(table[keep], on="theme_id", how="left")
 
 
 def _minmax(values: pd.Series | None, mask: pd.Series) -> pd.Series:
