@@ -216,8 +216,20 @@ def test_weights_normalised_and_priority_is_their_sum():
     scorer = ThemeScorer(weights={"frequency": 2, "impact": 2}).fit(docs, make_themes([0, 1]))
     assert scorer.weights_ == {"frequency": 0.5, "impact": 0.5, "solvability": 0.0}
     s = scorer.scores_.set_index("theme_id")
+    assert s.loc[0, "pain_share"] == 1.0 and s.loc[1, "pain_share"] == 0.0
     for t in (0, 1):
-        assert s.loc[t, "priority"] == pytest.approx(0.5 * s.loc[t, "frequency_score"] + 0.5 * s.loc[t, "impact"])
+        assert s.loc[t, "priority"] == pytest.approx(0.5 * s.loc[t, "frequency_score"] * s.loc[t, "pain_share"]
+                                                     + 0.5 * s.loc[t, "impact"])
+
+
+def test_a_big_theme_of_praise_does_not_outrank_a_smaller_problem():
+    # theme 0: 6 happy items, 5 stars; theme 1: 3 items, negative, high severity, 2 stars
+    docs = make_docs([0] * 6 + [1] * 3, ratings=[5] * 6 + [2] * 3, sentiment=[0.8] * 6 + [-0.7] * 3,
+                     severity=["low"] * 6 + ["high"] * 3)
+    s = ThemeScorer().fit(docs, make_themes([0, 1])).scores_.set_index("theme_id")
+    assert s.loc[0, "frequency_score"] == 1.0 and s.loc[0, "pain_share"] == 0.0
+    assert s.loc[1, "rank"] == 1 and s.loc[0, "rank"] == 2
+    assert s.loc[0, "priority"] == pytest.approx(0.0)  # no impact, no pain
 
 
 def test_default_weights_sum_to_one():

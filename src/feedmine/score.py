@@ -31,6 +31,7 @@ SEVERITY_LEVELS = ("low", "medium", "high", "critical")
 #: how much one item of each severity weighs when no rating is available
 SEVERITY_WEIGHT = {"low": 0.1, "medium": 0.4, "high": 0.7, "critical": 1.0}
 DEFAULT_WEIGHTS = {"frequency": 0.35, "impact": 0.45, "solvability": 0.20}
+PAIN_SENTIMENT = 0.2  # |sentiment| beyond the tagger's neutral band
 
 
 def nps(scores: pd.Series) -> float:
@@ -125,6 +126,11 @@ class ThemeScorer(BaseEstimator):
         harm = weight * (1 + np.clip(-docs["sentiment"].astype(float), 0, 1)) / 2
         if "is_churn_risk" in docs:  # a customer on the way out is the most harm an item can show
             harm = harm.where(~docs["is_churn_risk"].astype(bool), 1.0)
+        # an item that reports a problem: clearly negative, or severity medium and above, or churn
+        pain = (docs["sentiment"].astype(float) <= -PAIN_SENTIMENT) | \
+            docs["severity"].astype(object).isin(["medium", "high", "critical"])
+        if "is_churn_risk" in docs:
+            pain |= docs["is_churn_risk"].astype(bool)
 
         collapse = self.collapse_near_duplicates and "near_duplicate_of" in docs
         # with campaigns collapsed, shares are of distinct items (each group counted once)
@@ -157,6 +163,7 @@ class ThemeScorer(BaseEstimator):
                            impact_rating_drop=drop)
             else:
                 row["impact_method"] = "sentiment_severity"
+            row["pain_share"] = float(pain[in_theme].mean()) if len(members) else 0.0
             row["solv_request_share"] = float(members["is_request"].astype(bool).mean()) if len(members) else 0.0
             if "is_churn_risk" in members:
                 row["impact_churn_share"] = float(members["is_churn_risk"].astype(bool).mean()) if len(members) else 0.0
@@ -182,8 +189,7 @@ class ThemeScorer(BaseEstimator):
         scores["solv_distinctiveness"] = scores.get("distinctiveness", pd.Series(0.0, index=scores.index)).fillna(0)
         scores["solvability"] = (scores["solv_tightness"] + scores["solv_distinctiveness"] +
                                  scores["solv_request_share"]) / 3
-        scores["priority"] = (weights["frequency"] * scores["frequency_score"] + weights["impact"] * scores["impact"]
-                              + weights["solvability"] * scores["solvability"])
+        scores["priority"] = priority_from_components(scores, weights)
         scores.loc[~ranked, ["priority", "impact", "solvability", "frequency_score"]] = np.nan
         scores["rank"] = scores["priority"].rank(ascending=False, method="first").astype("Int64")
         scores = scores.drop(columns=[c for c in ("tightness", "distinctiveness") if c in scores])
@@ -214,6 +220,19 @@ class ThemeScorer(BaseEstimator):
                                       "is_emerging": "emerging"})
         keep = ["theme_id", "freq_recent_share", "freq_baseline_share", "freq_growth", "freq_emerging_p", "emerging"]
         return scores.merge(table[keep], on="theme_id", how="left")
+
+
+def priority_from_components(scores: pd.DataFrame, weights: dict[str, float]) -> pd.Series:
+    """w_f · frequency_score · pain_share + w_i · impact + w_s · solvability · pain_share.
+
+    A pain point has to hurt: frequency and solvability count in proportion to the share of the
+    theme's items that report a problem (``pain_share``), so a large, tidy theme of praise cannot
+    outrank real problems on size alone (maalej: praise themes at ranks 4 and 5 without this gate).
+    Without a ``pain_share`` column every theme counts fully.
+    """
+    pain = scores["pain_share"].fillna(0.0) if "pain_share" in scores else 1.0
+    return (weights["frequency"] * scores["frequency_score"] * pain + weights["impact"] * scores["impact"]
+            + weights["solvability"] * scores["solvability"] * pain)
 
 
 def _minmax(values: pd.Series | None, mask: pd.Series) -> pd.Series:
