@@ -36,7 +36,7 @@ from .units import UNITS, distinct_theme_pairs, item_themes, make_units, members
 
 logger = logging.getLogger(__name__)
 
-STAGES = ("cleaner", "deduplicator", "embedder", "clusterer", "describer", "tagger", "scorer")
+STAGES = ("cleaner", "deduplicator", "embedder", "clusterer", "describer", "tagger", "journey", "scorer")
 
 
 def _default(name: str) -> Any:
@@ -50,6 +50,10 @@ def _default(name: str) -> Any:
         return ThemeClusterer()
     if name == "describer":
         return ThemeDescriber()
+    if name == "journey":
+        # off unless asked for: e5 similarity to stage phrasings is not yet reliable enough to be a
+        # default (on app reviews most praise lands in repurchase/referral; docs/scoring.md)
+        return None
     if name == "deduplicator":
         from .text.dedup import NearDuplicateFinder
 
@@ -70,7 +74,8 @@ class Pipeline(BaseEstimator):
     """Run feedmine's stages in order on a corpus (see :func:`feedmine.io.load_corpus`).
 
     Each stage parameter takes an estimator; ``None`` means feedmine's default; ``deduplicator=False``
-    turns near-duplicate grouping off. ``random_state`` is
+    turns near-duplicate grouping off; ``journey=JourneyStageMapper()`` maps items to customer-journey
+    stages (off by default). ``random_state`` is
     given to every stage that has a ``random_state`` parameter, so one seed fixes the whole run.
     ``unit="segment"`` splits long items into sentences, themes the segments, and puts each item in every
     theme one of its segments belongs to (primary first, in ``documents.theme_ids``).
@@ -78,14 +83,15 @@ class Pipeline(BaseEstimator):
 
     def __init__(self, cleaner: Any = None, deduplicator: Any = None, embedder: Any = None,
                  clusterer: Any = None, describer: Any = None,
-                 tagger: Any = None, scorer: Any = None, unit: str = "document", align_languages: bool = True,
-                 random_state: int | None = 0, progress: bool = True):
+                 tagger: Any = None, journey: Any = None, scorer: Any = None, unit: str = "document",
+                 align_languages: bool = True, random_state: int | None = 0, progress: bool = True):
         self.cleaner = cleaner
         self.deduplicator = deduplicator
         self.embedder = embedder
         self.clusterer = clusterer
         self.describer = describer
         self.tagger = tagger
+        self.journey = journey
         self.scorer = scorer
         self.unit = unit
         self.align_languages = align_languages
@@ -94,7 +100,7 @@ class Pipeline(BaseEstimator):
 
     def _stage(self, name: str) -> Any:
         given = getattr(self, name)
-        if given is False:  # a stage switched off (only the deduplicator may be)
+        if given is False:  # a stage switched off (the deduplicator and the journey mapper may be)
             return None
         stage = _default(name) if given is None else clone(given, safe=False)
         if hasattr(stage, "get_params"):
@@ -189,6 +195,7 @@ class Pipeline(BaseEstimator):
         else:
             tags = item_tags(unit_tags, unit_item, unit_texts, usable,
                              getattr(stages["tagger"], "neutral_band", 0.2))
+        tags = tags.join(self._journey(stages["journey"], embedder, X[source] if len(source) else X, unit_item, usable))
         step("tag")
 
         start = time.perf_counter()
@@ -210,6 +217,7 @@ class Pipeline(BaseEstimator):
         scorer = stages["scorer"].fit(documents, themes, memberships=members)
         themes = themes.merge(scorer.scores_, on="theme_id", how="left")
         themes["explanation"] = [explain_theme(row, has_rating="rating" in documents) for _, row in themes.iterrows()]
+        stability = ranking_stability(themes, getattr(stages["scorer"], "weights_", None))
         step("score")
         bar.close()
 
@@ -225,13 +233,35 @@ class Pipeline(BaseEstimator):
             "n_truncated": int(truncated.sum()), "n_themes": int((themes["theme_id"] >= 0).sum()),
             "outlier_share_before_reassignment": getattr(clusterer, "outlier_share_", None),
             "unassigned_share": float((labels[usable] == -1).mean()) if len(usable) else 0.0,
-            "unit": self.unit, "n_units": int(len(unit_texts)),
+            "unit": self.unit, "n_units": int(len(unit_texts)), "ranking_stability": stability,
             "min_cluster_size": getattr(clusterer, "min_cluster_size_", None),
             "embedder": getattr(embedder, "model_id", type(embedder).__name__),
             "seconds": timings, "versions": _versions(),
         }
         self.result_ = Result(documents=documents, themes=themes, config=config, meta=meta, segments=segments)
         return self
+
+    @staticmethod
+    def _journey(mapper: Any, embedder: Any, unit_vectors: np.ndarray, unit_item: np.ndarray,
+                 usable: np.ndarray) -> pd.DataFrame:
+        """Journey stage per analysed item (the most confident of its segments), from the semantic vectors."""
+        if mapper is None or not len(usable):
+            return pd.DataFrame(index=range(len(usable)))
+        from .tagging.heads import semantic_vectors
+
+        mapper.fit()
+        vectors = semantic_vectors(embedder, unit_vectors, mapper.model_id_)
+        if vectors is None:
+            logger.info("journey stages skipped: the embedder is not %s", mapper.model_id_)
+            return pd.DataFrame(index=range(len(usable)))
+        per_unit = mapper.transform(vectors)
+        position = {int(item): k for k, item in enumerate(usable)}
+        best = pd.DataFrame({"item": [position[int(i)] for i in unit_item],
+                             "sim": per_unit["journey_similarity"].to_numpy()})
+        pick = best.sort_values(["item", "sim"], ascending=[True, False], kind="stable").drop_duplicates("item").index
+        out = per_unit.iloc[pick].copy()
+        out.index = best.loc[pick, "item"].to_numpy()
+        return out.sort_index()
 
     @staticmethod
     def _near_duplicates(finder: Any, texts: np.ndarray, usable: np.ndarray, ids: np.ndarray):
@@ -306,6 +336,9 @@ class Pipeline(BaseEstimator):
             top = groups["emotion"].apply(_top_emotion)
             themes["top_emotion"] = themes["theme_id"].map(top.map(lambda t: t[0])).fillna("none")
             themes["top_emotion_share"] = themes["theme_id"].map(top.map(lambda t: t[1])).fillna(0.0)
+        if "journey_stage" in analysed:
+            stage = groups["journey_stage"].agg(lambda s: s.astype(str).value_counts().index[0] if len(s) else None)
+            themes["journey_stage"] = themes["theme_id"].map(stage)
         for flag, name in (("is_request", "request_share"), ("is_churn_risk", "churn_share")):
             if flag in analysed:
                 themes[name] = themes["theme_id"].map(groups[flag].mean()).fillna(0.0)
@@ -317,6 +350,19 @@ class Pipeline(BaseEstimator):
         themes["tightness"] = themes["theme_id"].map(tightness)
         themes["distinctiveness"] = keyword_distinctiveness(themes)
         return themes
+
+
+def ranking_stability(themes: pd.DataFrame, weights: dict[str, float] | None) -> str | None:
+    """One sentence on how the ranking moves when each priority weight moves ±20% (docs/scoring.md)."""
+    from .priority import rank_stability, stability_summary
+
+    if (themes["theme_id"] >= 0).sum() < 3 or "frequency_score" not in themes:
+        return None
+    try:
+        return stability_summary(rank_stability(themes, weights))
+    except FeedmineError as err:  # a scorer without the weighted components: nothing to perturb
+        logger.info("no ranking stability: %s", err)
+        return None
 
 
 def _top_emotion(emotions: pd.Series) -> tuple[str, float]:

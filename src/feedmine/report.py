@@ -222,6 +222,7 @@ def _facts(result: Result, n_themes: int) -> dict:
         "embedder": None if _missing(meta.get("embedder")) else str(meta.get("embedder")),
         "timings": [(str(k), fmt_num(v, 2)) for k, v in seconds.items()] if isinstance(seconds, dict) else [],
         "version": str(meta.get("feedmine_version", __version__)),
+        "stability": None if _missing(meta.get("ranking_stability")) else _text(meta["ranking_stability"], 300),
     }
 
 
