@@ -267,3 +267,22 @@ def test_result_views_for_trends_emerging_and_segments():
     seg = res.segment_table("channel", min_count=3).set_index(["theme_id", "value"])
     assert seg.loc[(1, "android"), "share_in_theme"] == 1.0
     assert seg.loc[(1, "android"), "lift"] > 1.5
+
+
+def test_problem_statements_name_the_over_represented_segment_and_the_numbers():
+    n = 60
+    theme = [0] * 40 + [1] * 20
+    channel = ["ios", "android"] * 20 + ["android"] * 20  # theme 1 only on android
+    docs = pd.DataFrame({"id": [f"d{i}" for i in range(n)], "theme_id": pd.array(theme, dtype="Int64"),
+                         "channel": channel})
+    themes = pd.DataFrame({"theme_id": [0, 1], "label": ["praise", "payment · error"], "rank": [2, 1],
+                           "share": [40 / 60, 20 / 60], "size": [40, 20], "quotes": [["love it"], ["payment fails"]],
+                           "impact_method": "rating_loo", "impact_rating_theme": [4.5, 1.5],
+                           "impact_rating_rest": [1.5, 4.5], "impact_rating_drop": [0.0, 1.0],
+                           "severity_high": [0.0, 0.5], "severity_critical": [0.0, 0.25]})
+    table = Result(documents=docs, themes=themes).problem_statements(top=1)
+    row = table.iloc[0]
+    assert row["theme_id"] == 1 and "channel=android" in row["who"]
+    assert "rated 3.00 points lower than the rest" in row["why"] and "75% high or critical" in row["why"]
+    assert row["kpi"] == "bring its share below 33% and close the 3.00-point gap"
+    assert row["text"].startswith('payment · error (33% of feedback, 20 items): "payment fails".')

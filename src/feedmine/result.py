@@ -96,6 +96,13 @@ class Result:
 
         return theme_segment_table(self.documents, column, memberships=self.memberships(), **params)
 
+    def problem_statements(self, top: int = 5, columns: list[str] | None = None) -> pd.DataFrame:
+        """Who / when-where / what / why / KPI for the top pain points, as fields and as text
+        (:mod:`feedmine.problem`); ``columns``: the metadata columns to look for over-represented segments."""
+        from .problem import problem_statements
+
+        return problem_statements(self, top=top, columns=columns)
+
     @property
     def unassigned_share(self) -> float:
         analysed = self.documents["theme_id"].notna()
