@@ -28,6 +28,7 @@ likely problem report (P(bug) ≥ ``bug_medium``) or clearly negative sentiment 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -40,6 +41,12 @@ from .heads import LinearHeads, lexical_features, semantic_vectors
 from .lexicon import SEVERITY_LEVELS, LexiconTagger
 
 NEGATIVE = -0.5  # "clearly negative" for the severity rules
+
+
+@lru_cache(maxsize=1)
+def _default_heads() -> LinearHeads:
+    """The shipped heads, parsed once per process (the n-gram table is ~0.6 MB of JSON)."""
+    return LinearHeads.load()
 
 
 def _script_langs(texts: Sequence[Any]) -> list[str]:
@@ -74,9 +81,12 @@ class FeedbackTagger(BaseEstimator):
     def fit(self, texts: Sequence[Any] | None = None, langs: Sequence[str] | None = None,
             **_: Any) -> "FeedbackTagger":
         """Nothing is learned from the data: loads the heads and the cue taggers."""
-        self.heads_ = (LinearHeads.load() if isinstance(self.heads, str) and self.heads == "default"
-                       else LinearHeads.load(self.heads) if isinstance(self.heads, (str, bytes)) or hasattr(self.heads, "__fspath__")
-                       else self.heads)
+        if isinstance(self.heads, str) and self.heads == "default":
+            self.heads_ = _default_heads()
+        elif isinstance(self.heads, str) or hasattr(self.heads, "__fspath__"):
+            self.heads_ = LinearHeads.load(self.heads)
+        else:  # a LinearHeads, or None for the lexicon alone
+            self.heads_ = self.heads
         self.lexicon_ = LexiconTagger().fit()
         self.emotion_ = EmotionTagger().fit()
         self.churn_ = ChurnDetector().fit()
