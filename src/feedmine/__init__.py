@@ -11,6 +11,7 @@ __version__ = "0.1.0"
 from .api import analyze, make_embedder
 from .cluster import ThemeClusterer
 from .compare import compare
+from .edit import ThemeEditor, apply_edits, load_edits, save_edits
 from .errors import ColumnNotFoundError, FeedmineError
 from .io import load_corpus, read_table
 from .pipeline import Pipeline
@@ -21,7 +22,7 @@ from .text.normalize import TextCleaner
 from .themes import ThemeDescriber
 
 __all__ = [
-    "analyze", "compare", "make_embedder", "Pipeline", "Result", "load_result", "load_corpus", "read_table",
+    "analyze", "compare", "ThemeEditor", "apply_edits", "save_edits", "load_edits", "make_embedder", "Pipeline", "Result", "load_result", "load_corpus", "read_table",
     "TextCleaner", "ThemeClusterer", "ThemeDescriber", "FeedbackTagger", "LexiconTagger", "EmotionTagger",
     "ThemeScorer",
     "FeedmineError", "ColumnNotFoundError", "__version__",

@@ -1,0 +1,372 @@
+"""Fix the machine's themes: merge, split, rename, move items; every number of every theme is recomputed.
+
+Each edit returns a new :class:`~feedmine.result.Result` (the old one is untouched) with keywords, labels,
+quotes, sizes, tag mixes, scores, ranks and explanations redone for the whole table (priority is relative
+across themes). ``meta["edits"]`` logs each edit with the keywords its themes had, so :func:`apply_edits`
+can replay the log on a later run whose theme ids differ.
+
+>>> import pandas as pd
+>>> import feedmine as fm
+>>> from feedmine.embed import TfidfEmbedder
+>>> ends = ("today", "again", "twice", "at checkout", "on mobile", "now")
+>>> texts = [f"card payment failed {w}" for w in ends] + [f"delivery was slow {w}" for w in ends]
+>>> result = fm.Pipeline(embedder=TfidfEmbedder(n_components=4), random_state=0, progress=False,
+...     clusterer=fm.ThemeClusterer(reducer=None, min_cluster_size=3)).run(pd.DataFrame({"text": texts}), text="text")
+>>> editor = ThemeEditor(result)
+>>> merged = editor.merge([0, 1], label="Orders")
+>>> merged.pain_points[["theme_id", "label", "size", "rank"]].values.tolist()
+[[0, 'Orders', 12, 1]]
+>>> split = editor.split(0, n=2)  # edits chain: editor.result is the latest state
+>>> split.pain_points[["theme_id", "size"]].values.tolist()
+[[1, 6], [2, 6]]
+>>> [e["op"] for e in split.meta["edits"]], "edits" in result.meta
+(['merge', 'split'], False)
+"""
+from __future__ import annotations
+
+import copy
+import json
+import logging
+from os import PathLike
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import linear_sum_assignment
+from sklearn.base import clone
+from sklearn.cluster import KMeans
+from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from .compare import _keyword_set
+from .errors import FeedmineError
+from .explain import explain_theme
+from .pipeline import Pipeline
+from .result import Result
+from .score import ThemeScorer
+from .themes import ThemeDescriber
+
+logger = logging.getLogger(__name__)
+
+OPS = ("merge", "split", "rename", "move")
+
+
+def _unit(X: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(X, axis=1, keepdims=True)
+    return np.divide(X, norms, out=np.zeros_like(X), where=norms > 0)
+
+
+def _stage(config: dict[str, Any], name: str, cls: type) -> Any:
+    """Rebuild the run's describer/scorer from ``config`` so edits use its settings; default otherwise."""
+    entry = config.get(name) or {}
+    params = dict(entry.get("params") or {})
+    if isinstance(params.get("tokenizer"), str):  # a custom tokenizer is stored as its repr only
+        logger.warning("the run's describer had a custom tokenizer config cannot restore; edits use the default "
+                       "(pass describer= to ThemeEditor to keep yours)")
+        params.pop("tokenizer")
+    try:
+        return cls(**params) if entry.get("class") == f"{cls.__module__}.{cls.__qualname__}" else cls()
+    except TypeError as err:
+        logger.warning("config of %s not reusable (%s); edits use the defaults", name, err)
+        return cls()
+
+
+def _check_label(label: Any) -> None:
+    if not isinstance(label, str) or not label.strip():
+        raise FeedmineError(f"a theme label must be a non-empty string, got {label!r}.")
+
+
+def _lexical(texts: list[str], rows: np.ndarray, seed: int) -> np.ndarray:
+    """Stand-in vectors: character 2–4-gram TF-IDF of the analysed rows, reduced by SVD; zeros elsewhere."""
+    try:
+        tfidf = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True).fit_transform(
+            [texts[i] for i in rows])
+    except ValueError:  # no text or no n-gram at all: every vector stays zero
+        return np.zeros((len(texts), 1))
+    k = min(64, tfidf.shape[1] - 1, len(rows) - 1)
+    dense = TruncatedSVD(k, random_state=seed).fit_transform(tfidf) if k >= 2 else tfidf.toarray()
+    X = np.zeros((len(texts), dense.shape[1]))
+    X[rows] = dense
+    return X
+
+
+class ThemeEditor:
+    """Edit a document-mode result's themes; ``result`` always holds the latest state.
+
+    Each operation returns the new Result and also makes it ``self.result``, so edits chain. Vectors for
+    quotes, tightness and splits come from ``embeddings`` (one row per ``documents`` row; skipped rows may
+    be zero) or, when None, from a character 2–4-gram TF-IDF + SVD fitted on ``documents.text_clean``.
+    """
+
+    def __init__(self, result: Result, embeddings: np.ndarray | None = None, describer: Any = None,
+                 scorer: Any = None):
+        if not isinstance(result, Result):
+            raise FeedmineError(f"ThemeEditor needs a feedmine Result, got {type(result).__name__}; pass what "
+                                "fm.analyze(), Pipeline.run() or fm.load_result() returned.")
+        docs = result.documents
+        if "theme_ids" in docs or result.meta.get("unit") == "segment":
+            raise FeedmineError("editing segment-mode results (unit='segment') is not supported yet: an item "
+                                "there can belong to several themes. Re-run with unit='document' to edit themes.")
+        missing = [f"documents.{c}" for c in ("id", "text_clean", "theme_id") if c not in docs] + \
+                  [f"themes.{c}" for c in ("theme_id", "label", "keywords") if c not in result.themes]
+        if missing:
+            raise FeedmineError(f"the result lacks {', '.join(missing)}; pass a Result from fm.analyze(), "
+                                "Pipeline.run() or fm.load_result().")
+        self.result = result
+        self.describer = describer if describer is not None else _stage(result.config, "describer", ThemeDescriber)
+        self.scorer = scorer if scorer is not None else _stage(result.config, "scorer", ThemeScorer)
+        if embeddings is None:
+            self.vector_source_ = "lexical"
+            X = _lexical(docs["text_clean"].fillna("").astype(str).tolist(),
+                         np.flatnonzero(docs["theme_id"].notna().to_numpy()), result.config.get("random_state") or 0)
+            logger.info("no embeddings given: quotes, tightness and splits use lexical (character n-gram) "
+                        "vectors; pass embeddings= for semantic ones")
+        else:
+            self.vector_source_ = "embeddings"
+            X = np.asarray(embeddings, dtype=np.float64)
+            if X.ndim != 2 or X.shape[0] != len(docs) or not np.isfinite(X).all():
+                raise FeedmineError(f"embeddings must be a finite 2-D array with one row per documents row "
+                                    f"({len(docs)}), got shape {X.shape}; embed result.documents['text_clean'] "
+                                    "(zeros for skipped rows) or pass embeddings=None for lexical vectors.")
+        self.vectors_ = _unit(X)
+
+    # ----- operations ---------------------------------------------------------------------------
+    def merge(self, theme_ids: Sequence[int], label: str | None = None) -> Result:
+        """Make the themes one, under the smallest id; ``label`` fixes its label."""
+        ids = sorted({self._theme(t) for t in theme_ids})
+        if label is not None:
+            _check_label(label)
+        if len(ids) < 2:
+            raise FeedmineError(f"merge needs at least two different themes, got {list(theme_ids)!r}.")
+        keep = ids[0]
+        docs = self.result.documents.copy()
+        docs.loc[docs["theme_id"].isin(ids), "theme_id"] = keep
+        fixed = self._fixed()
+        # a label the analyst chose for any merged theme survives, unless a new one is given
+        chosen = label if label is not None else next((fixed[t] for t in theme_ids if int(t) in fixed), None)
+        fixed = {t: lb for t, lb in fixed.items() if t not in ids}
+        if chosen is not None:
+            fixed[keep] = str(chosen)
+        entry = {"op": "merge", "theme_ids": ids, "label": label, "into": keep, "themes": self._snapshot(ids)}
+        return self._commit(docs, fixed, entry)
+
+    def split(self, theme_id: int, n: int = 2, random_state: int = 0) -> Result:
+        """k-means the theme's items into ``n`` new themes, numbered after the current largest id."""
+        tid = self._theme(theme_id)
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
+            raise FeedmineError(f"split needs n >= 2 parts, got {n!r}.")
+        docs = self.result.documents.copy()
+        rows = np.flatnonzero((docs["theme_id"] == tid).fillna(False).to_numpy())
+        V = self.vectors_[rows]
+        if len(np.unique(np.round(V, 9), axis=0)) < n:
+            raise FeedmineError(f"theme {tid} has {len(rows)} items but fewer than {n} distinct texts, so it "
+                                f"cannot be split in {n}; use a smaller n or move items by hand.")
+        parts = KMeans(n_clusters=int(n), random_state=random_state, n_init=10).fit_predict(V)
+        # number the parts in order of their first item, so ids do not depend on k-means' labelling
+        order = {p: k for k, p in enumerate(dict.fromkeys(parts.tolist()))}
+        start = int(self.result.themes["theme_id"].max()) + 1
+        new = [start + order[p] for p in parts]
+        docs.loc[docs.index[rows], "theme_id"] = new
+        docs.loc[docs.index[rows], "theme_confidence"] = np.nan  # the clusterer's confidence no longer applies
+        fixed = {t: lb for t, lb in self._fixed().items() if t != tid}  # each part needs its own label
+        entry = {"op": "split", "theme_id": tid, "n": int(n), "random_state": random_state,
+                 "new_theme_ids": list(range(start, start + int(n))), "themes": self._snapshot([tid])}
+        return self._commit(docs, fixed, entry)
+
+    def rename(self, theme_id: int, label: str) -> Result:
+        """Set a theme's label; it stays through later recomputes. Nothing else changes."""
+        tid = self._theme(theme_id)
+        _check_label(label)
+        themes = self.result.themes.copy()
+        if "label_fixed" not in themes:
+            themes.insert(themes.columns.get_loc("label") + 1, "label_fixed", False)
+        at = themes["theme_id"] == tid
+        themes.loc[at, "label"] = label
+        themes.loc[at, "label_fixed"] = True
+        docs = self.result.documents.copy()
+        docs["theme_label"] = self._doc_labels(docs, themes)
+        entry = {"op": "rename", "theme_id": tid, "label": label, "themes": self._snapshot([tid])}
+        return self._publish(docs, themes, entry)
+
+    def move(self, item_ids: Sequence[Any], theme_id: int) -> Result:
+        """Put documents (by ``id``) in a theme, or in -1 (unassigned)."""
+        tid = -1 if not isinstance(theme_id, bool) and theme_id == -1 else self._theme(theme_id)
+        if isinstance(item_ids, (str, bytes)) or not len(item_ids):
+            raise FeedmineError(f"move needs a non-empty list of document ids, got {item_ids!r}.")
+        docs = self.result.documents.copy()
+        row_of = {str(v): r for r, v in enumerate(docs["id"])}
+        unknown = [i for i in item_ids if str(i) not in row_of]
+        if unknown:
+            raise FeedmineError(f"no document with id {unknown[:5]!r}; ids are in result.documents['id'].")
+        rows = np.array([row_of[str(i)] for i in item_ids])
+        skipped = [item_ids[k] for k, r in enumerate(rows) if pd.isna(docs["theme_id"].iat[r])]
+        if skipped:
+            raise FeedmineError(f"documents {skipped[:5]!r} were skipped (see skip_reason) and have no theme, "
+                                "so they cannot be moved; fix the text and re-run to include them.")
+        docs.loc[docs.index[rows], "theme_id"] = tid
+        docs.loc[docs.index[rows], "theme_confidence"] = np.nan  # an analyst's choice, not the clusterer's
+        docs.loc[docs.index[rows], "reassigned"] = False
+        entry = {"op": "move", "item_ids": [str(i) for i in item_ids], "theme_id": tid,
+                 "themes": self._snapshot([tid]) if tid >= 0 else []}
+        return self._commit(docs, self._fixed(), entry)
+
+    # ----- internals ----------------------------------------------------------------------------
+    def _theme(self, theme_id: Any) -> int:
+        known = [int(t) for t in self.result.themes["theme_id"] if int(t) >= 0]
+        tid = int(theme_id) if isinstance(theme_id, (int, np.integer)) and not isinstance(theme_id, bool) else None
+        if tid not in known:
+            raise FeedmineError(f"no theme {theme_id!r} to edit; themes are {known} (-1, unassigned, can only "
+                                "be a move target).")
+        return tid
+
+    def _fixed(self) -> dict[int, str]:
+        t = self.result.themes
+        return {int(r.theme_id): str(r.label) for r in t.itertuples() if bool(r.label_fixed)} \
+            if "label_fixed" in t else {}
+
+    def _snapshot(self, ids: list[int]) -> list[dict[str, Any]]:
+        """What a theme was when edited: how apply_edits recognises it in another run."""
+        t = self.result.themes.set_index("theme_id")
+        return [{"theme_id": int(i), "label": str(t.at[i, "label"]), "keywords": [str(k) for k in t.at[i, "keywords"]]}
+                for i in ids]
+
+    @staticmethod
+    def _doc_labels(docs: pd.DataFrame, themes: pd.DataFrame) -> list[str | None]:
+        label_of = dict(zip(themes["theme_id"].astype(int), themes["label"]))
+        return [label_of.get(int(t)) if pd.notna(t) else None for t in docs["theme_id"]]
+
+    def _commit(self, docs: pd.DataFrame, fixed: dict[int, str], entry: dict[str, Any]) -> Result:
+        """Recompute the whole theme table from ``docs.theme_id`` (as the pipeline builds it)."""
+        analysed = np.flatnonzero(docs["theme_id"].notna().to_numpy())
+        labels = docs["theme_id"].to_numpy()[analysed].astype(int)
+        describer = clone(self.describer, safe=False)
+        describer.fit(docs["text_clean"].iloc[analysed].astype(str).tolist(), labels, self.vectors_[analysed],
+                      ids=docs["id"].iloc[analysed].tolist())
+        themes = describer.themes_.copy()
+        themes["label"] = [fixed.get(int(t), lb) for t, lb in zip(themes["theme_id"], themes["label"])]
+        themes.insert(themes.columns.get_loc("label") + 1, "label_fixed", themes["theme_id"].isin(list(fixed)))
+        # tightness as the clusterer measures it: mean cosine of the members to their normalised centroid
+        groups = {int(t): self.vectors_[analysed[labels == t]] for t in np.unique(labels[labels >= 0])}
+        tightness = {t: float((V @ _unit(V.mean(axis=0, keepdims=True))[0]).mean()) for t, V in groups.items()}
+        members = pd.DataFrame({"row": analysed, "theme_id": labels}, dtype=int)
+        themes = Pipeline._theme_table(themes, docs, members, SimpleNamespace(tightness_=tightness))
+        scorer = clone(self.scorer, safe=False).fit(docs, themes, memberships=members)
+        themes = themes.merge(scorer.scores_, on="theme_id", how="left")
+        themes["explanation"] = [explain_theme(row, has_rating="rating" in docs) for _, row in themes.iterrows()]
+        gone = sorted(set(self.result.themes["theme_id"].astype(int)) - set(themes["theme_id"]) - {-1})
+        if gone and entry["op"] == "move":  # merge and split remove themes by design; a move only by emptying
+            logger.info("themes %s lost all their items and were removed", gone)
+        docs["theme_label"] = self._doc_labels(docs, themes)
+        return self._publish(docs, themes, entry)
+
+    def _publish(self, docs: pd.DataFrame, themes: pd.DataFrame, entry: dict[str, Any]) -> Result:
+        old = self.result
+        meta = copy.deepcopy(old.meta)
+        entry = dict(entry, status="applied", vectors=self.vector_source_)
+        meta["edits"] = list(meta.get("edits", [])) + [entry]
+        meta["n_themes"] = int((themes["theme_id"] >= 0).sum())
+        labels = docs["theme_id"].dropna()
+        meta["unassigned_share"] = float((labels == -1).mean()) if len(labels) else 0.0
+        self.result = Result(documents=docs, themes=themes.reset_index(drop=True), config=copy.deepcopy(old.config),
+                             meta=meta, segments=old.segments)
+        return self.result
+
+
+# ----- replaying a saved log ----------------------------------------------------------------------
+class _Skip(Exception):
+    """Why an edit cannot be replayed on this run."""
+
+
+def _match(snaps: list[dict[str, Any]], themes: pd.DataFrame, min_similarity: float) -> list[int]:
+    """This run's theme for each snapshot: one-to-one, best keyword Jaccard, at least ``min_similarity``."""
+    real = themes[themes["theme_id"] >= 0]
+    now = [_keyword_set(k) for k in real["keywords"]]
+    was = [_keyword_set(snap.get("keywords")) for snap in snaps]
+    sim = np.array([[len(w & k) / len(w | k) if w and k else 0.0 for k in now] for w in was]).reshape(len(was), -1)
+    if len(snaps) > len(now):
+        raise _Skip(f"it involves {len(snaps)} themes but this run has only {len(now)}")
+    rows, cols = linear_sum_assignment(sim, maximize=True)
+    for i, j in zip(rows, cols):
+        if sim[i, j] < min_similarity:
+            raise _Skip(f"theme {snaps[i].get('theme_id')} ({snaps[i].get('label')!r}) matches no theme of this "
+                        f"run (best keyword overlap {sim[i].max():.2f} < min_similarity {min_similarity})")
+    return [int(real["theme_id"].iat[j]) for j in cols[np.argsort(rows)]]
+
+
+def _replay(editor: ThemeEditor, edit: dict[str, Any], min_similarity: float) -> dict[str, Any]:
+    """Apply one logged edit to ``editor``; returns what to add to its new log entry."""
+    snaps = list(edit.get("themes") or [])
+    ids = _match(snaps, editor.result.themes, min_similarity) if snaps else []
+    extra: dict[str, Any] = {"replayed": True, "matched": {str(s.get("theme_id")): t for s, t in zip(snaps, ids)}}
+    if edit["op"] == "merge":
+        editor.merge(ids, label=edit.get("label"))
+    elif edit["op"] == "split":
+        editor.split(ids[0], n=int(edit.get("n", 2)), random_state=edit.get("random_state", 0))
+    elif edit["op"] == "rename":
+        editor.rename(ids[0], edit["label"])
+    else:
+        docs = editor.result.documents
+        here = set(docs.loc[docs["theme_id"].notna(), "id"].astype(str))
+        items = [str(i) for i in edit.get("item_ids", [])]
+        if not any(i in here for i in items):
+            raise _Skip("none of its documents is among this run's analysed documents")
+        editor.move([i for i in items if i in here], ids[0] if ids else -1)
+        extra["item_ids_missing"] = [i for i in items if i not in here]
+    return extra
+
+
+def apply_edits(result: Result, edits: Sequence[dict[str, Any]], embeddings: np.ndarray | None = None,
+                min_similarity: float = 0.3) -> Result:
+    """Replay a saved edit log (``meta["edits"]`` or :func:`load_edits`) on another run, in order.
+
+    Each edit's themes are matched to this run's by keyword Jaccard (one-to-one, at least
+    ``min_similarity``); moves find their documents by id. An edit that cannot be matched or applied is
+    skipped with a warning. ``meta["edits"]`` of the returned Result gives each edit's ``status``
+    (``applied``, or ``skipped`` with a ``reason``)."""
+    if not 0.0 <= float(min_similarity) <= 1.0:
+        raise FeedmineError(f"min_similarity must be between 0 and 1, got {min_similarity!r}.")
+    edits = _check_log(edits)
+    # a private copy: a skipped edit is logged on it, never on the caller's result
+    editor = ThemeEditor(Result(result.documents.copy(), result.themes.copy(), copy.deepcopy(result.config),
+                                copy.deepcopy(result.meta), result.segments), embeddings=embeddings)
+    for k, edit in enumerate(edits):
+        try:
+            extra = _replay(editor, edit, min_similarity)
+        except (_Skip, FeedmineError) as why:  # FeedmineError: e.g. too few items here to split in n
+            logger.warning("edit %d (%s) skipped: %s", k, edit["op"], why)
+            kept = {key: v for key, v in edit.items() if key not in ("status", "reason", "replayed", "matched",
+                                                                     "item_ids_missing")}
+            editor.result.meta.setdefault("edits", []).append(dict(kept, status="skipped", reason=str(why)))
+            continue
+        editor.result.meta["edits"][-1].update(extra)
+    return editor.result
+
+
+def _check_log(edits: Any) -> list[dict[str, Any]]:
+    edits = edits.meta.get("edits", []) if isinstance(edits, Result) else edits
+    if not isinstance(edits, (list, tuple)) or not all(isinstance(e, dict) for e in edits):
+        raise FeedmineError("edits must be a list of edit dicts, as in result.meta['edits'] or from load_edits().")
+    for k, e in enumerate(edits):
+        if e.get("op") not in OPS or (not e.get("themes") and not (e.get("op") == "move" and e.get("theme_id") == -1)):
+            raise FeedmineError(f"edit {k} ({e.get('op')!r}) is not a feedmine edit: it needs an op among "
+                                f"{', '.join(OPS)} and the 'themes' it touched; save logs with save_edits().")
+    return list(edits)
+
+
+def save_edits(result: Result | Sequence[dict[str, Any]], path: str | PathLike) -> Path:
+    """Write a result's edit log (or a list of edits) as JSON."""
+    out = Path(path)
+    out.write_text(json.dumps(_check_log(result), indent=2, ensure_ascii=False, default=str), encoding="utf-8")
+    return out
+
+
+def load_edits(path: str | PathLike) -> list[dict[str, Any]]:
+    """Read an edit log written by :func:`save_edits`."""
+    try:
+        edits = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as err:
+        raise FeedmineError(f"cannot read an edit log from {str(path)!r}: {err}. Pass a file written by "
+                            "save_edits().") from err
+    return _check_log(edits)
