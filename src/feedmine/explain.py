@@ -39,7 +39,8 @@ def explain_theme(row: Any, has_rating: bool) -> str:
         return (f"{_pct(row['share'])} of analysed items fit no theme closely enough and stay unassigned; "
                 "they are listed, not ranked.")
     parts = [f"{_pct(row['share'])} of analysed items ({row['size']})"]
-    if pd.notna(row.get("freq_recent_share")) and pd.notna(row.get("freq_baseline_share")):
+    if pd.notna(row.get("freq_recent_share")) and pd.notna(row.get("freq_baseline_share")) \
+            and row["freq_recent_share"] + row["freq_baseline_share"] > 0:  # no dated items: nothing to say
         trend = "up" if row["freq_recent_share"] > row["freq_baseline_share"] else "down" \
             if row["freq_recent_share"] < row["freq_baseline_share"] else "steady"
         flag = " — emerging" if bool(row.get("emerging")) else ""
