@@ -394,3 +394,33 @@ def test_emerging_theme_is_flagged_from_dates_and_explained():
     assert "20.0% in the recent window, up from 1.0% before — emerging" in explain_theme(row, has_rating=False)
     no_dates = ThemeScorer().fit(docs.drop(columns="date"), themes).scores_
     assert "emerging" not in no_dates
+
+
+def test_customer_value_weights_the_rating_impact():
+    # theme 0: two items at 1★ — one from a customer worth 9, one worth 1; rest: two items at 5★ worth 1
+    docs = make_docs([0, 0, 1, 1], ratings=[1, 1, 5, 5])
+    docs["value"] = [9.0, 1.0, 1.0, 1.0]
+    s = score(docs, make_themes([0, 1]))
+    # weighted mean of all = (9·1 + 1·1 + 1·5 + 1·5) / 12 = 20 / 12; without theme 0 = 5 → drop 5 − 20/12
+    assert s.loc[0, "impact_rating_drop"] == pytest.approx(5 - 20 / 12)
+    assert s.loc[0, "impact_weighted_by"] == "value"
+    unweighted = score(docs.drop(columns="value"), make_themes([0, 1]))
+    assert unweighted.loc[0, "impact_rating_drop"] == pytest.approx(5 - 3)
+
+
+def test_focus_counts_in_solvability_and_user_effort_overrides_it():
+    from feedmine.score import focus_score
+
+    # two channels in the corpus: theme 0 all on android (focus 1), theme 1 half and half (focus 0)
+    assert focus_score(pd.Series(["android"] * 4), 2) == pytest.approx(1.0)
+    assert focus_score(pd.Series(["ios", "android"] * 2), 2) == pytest.approx(0.0)
+    docs = make_docs([0] * 4 + [1] * 4)
+    docs["channel"] = ["android"] * 4 + ["ios", "android"] * 2
+    s = score(docs, make_themes([0, 1], tightness=[0.5, 0.5], distinctiveness=[0.5, 0.5]))
+    assert s.loc[0, "solv_focus"] == pytest.approx(1.0) and s.loc[1, "solv_focus"] == pytest.approx(0.0)
+    # tightness is min-max scaled; equal tightness → 0.5 each; requests 0
+    assert s.loc[0, "solvability"] == pytest.approx((0.5 + 0.5 + 0 + 1) / 4)
+    assert s.loc[1, "solvability"] == pytest.approx((0.5 + 0.5 + 0 + 0) / 4)
+    told = score(docs, make_themes([0, 1]), effort={1: 2})
+    assert told.loc[1, "solvability"] == pytest.approx((5 - 2) / 4) and told.loc[1, "solv_user_effort"] == 2
+    assert told.loc[0, "solvability"] == pytest.approx(s.loc[0, "solvability"])

@@ -45,7 +45,8 @@ def make_embedder(name: Any, cache_dir: Any = None, progress: bool = True) -> An
 
 def analyze(source: TableLike, text: str | None = None, id: str | None = None, date: str | None = None,
             rating: str | None = None, channel: str | None = None, segment: str | None = None,
-            customer: str | None = None, *, embedder: Any = "hybrid", clusterer: Any = None,
+            customer: str | None = None, value: str | None = None, thread: str | None = None,
+            parent: str | None = None, *, embedder: Any = "hybrid", clusterer: Any = None,
             tagger: Any = None, weights: dict[str, float] | None = None, rating_scale: str = "auto",
             min_cluster_size: int | str = "auto", mask_pii: bool = True, unit: str = "document",
             cache_dir: Any = None,
@@ -58,10 +59,12 @@ def analyze(source: TableLike, text: str | None = None, id: str | None = None, d
     weights of frequency, impact and solvability. ``mask_pii`` (on by default) masks e-mails, phone,
     resident-registration, card and account numbers, URLs and IPs before anything is embedded, cached,
     logged or rendered. ``unit="segment"`` themes the sentences of long items, so one review can raise
-    several problems (``documents.theme_ids``). Same input and ``random_state`` give the same result.
+    several problems (``documents.theme_ids``). ``value`` (customer value) weights impact; ``thread`` /
+    ``parent`` make replies that only agree ("저도요", "+1") count as votes for their parent's themes.
+    Same input and ``random_state`` give the same result.
     """
     corpus = load_corpus(source, text=text, id=id, date=date, rating=rating, channel=channel,
-                         segment=segment, customer=customer)
+                         segment=segment, customer=customer, value=value, thread=thread, parent=parent)
     if clusterer is None:
         clusterer = ThemeClusterer(min_cluster_size=min_cluster_size)
     pipeline = Pipeline(cleaner=TextCleaner(mask_pii=mask_pii),

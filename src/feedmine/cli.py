@@ -20,7 +20,7 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("analyze", help="analyse a feedback file")
     run.add_argument("source", help="CSV, TSV, JSONL, Parquet or Excel file")
     run.add_argument("--text", help="column with the feedback text (guessed when omitted)")
-    for role in ("id", "date", "rating", "channel", "segment", "customer"):
+    for role in ("id", "date", "rating", "channel", "segment", "customer", "value", "thread", "parent"):
         run.add_argument(f"--{role}", help=f"column holding the {role}")
     run.add_argument("--out", default="feedmine-run", help="output folder (default: feedmine-run)")
     run.add_argument("--embedder", default="hybrid",
@@ -55,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         mcs = args.min_cluster_size if args.min_cluster_size == "auto" else int(args.min_cluster_size)
         result = analyze(args.source, text=args.text, id=args.id, date=args.date, rating=args.rating,
                          channel=args.channel, segment=args.segment, customer=args.customer,
+                         value=args.value, thread=args.thread, parent=args.parent,
                          embedder=args.embedder, min_cluster_size=mcs, mask_pii=not args.no_mask_pii, unit=args.unit,
                          random_state=args.random_state,
                          progress=not args.no_progress)

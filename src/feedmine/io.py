@@ -92,13 +92,17 @@ def _guess_text_column(df: pd.DataFrame) -> str:
 
 def load_corpus(source: TableLike, text: str | None = None, id: str | None = None,
                 date: str | None = None, rating: str | None = None, channel: str | None = None,
-                segment: str | None = None, customer: str | None = None,
+                segment: str | None = None, customer: str | None = None, value: str | None = None,
+                thread: str | None = None, parent: str | None = None,
                 keep: list[str] | None = None) -> pd.DataFrame:
     """Read ``source`` and return the corpus with feedmine's column roles.
 
     ``text`` names the feedback column (guessed when omitted). ``id`` names a unique id column; without
     one, stable ids ``row-0``, ``row-1``… are made from the row position. ``rating`` may be stars
-    (1–5), a 0–10 NPS answer or any numeric score. ``keep`` lists extra columns to carry through.
+    (1–5), a 0–10 NPS answer or any numeric score. ``value`` is a numeric customer value (revenue,
+    plan price) that weights impact. ``thread`` and ``parent`` name the discussion columns (thread id;
+    the id of the item a reply answers), which turn agreeing replies into votes. ``keep`` lists extra
+    columns to carry through.
     """
     df = read_table(source)
     if not isinstance(df, pd.DataFrame):
@@ -109,7 +113,8 @@ def load_corpus(source: TableLike, text: str | None = None, id: str | None = Non
     df = df.rename(columns=str)
     mapping: Mapping[str, str | None] = {
         "id": id, "text": text if text is not None else _guess_text_column(df), "date": date,
-        "rating": rating, "channel": channel, "segment": segment, "customer": customer,
+        "rating": rating, "channel": channel, "segment": segment, "customer": customer, "value": value,
+        "thread": thread, "parent": parent,
     }
     for role, col in mapping.items():
         if col is not None and col not in df.columns:
@@ -136,13 +141,16 @@ def load_corpus(source: TableLike, text: str | None = None, id: str | None = Non
     # an explicit object Series: pandas 3 would infer its "str" dtype from an object array and turn
     # None into NaN, but the corpus keeps each raw cell as given
     corpus["text"] = pd.Series(df[mapping["text"]].to_numpy(dtype=object), index=corpus.index, dtype=object)
-    for role in ("date", "rating", "channel", "segment", "customer"):
+    for role in ("date", "rating", "channel", "segment", "customer", "value", "thread", "parent"):
         col = mapping[role]
         if col is None:
             continue
         values = df[col].reset_index(drop=True)
-        if role == "rating":
-            corpus["rating"] = _to_numeric(values, col)
+        if role in ("rating", "value"):
+            corpus[role] = _to_numeric(values, col, role)
+        elif role in ("thread", "parent"):  # ids, compared as strings like the id column
+            corpus[f"{role}_id"] = pd.Series(values.astype(str).where(values.notna(), None).to_numpy(dtype=object),
+                                             index=corpus.index, dtype=object)
         elif role == "date":
             corpus["date"] = pd.to_datetime(values, errors="coerce", utc=False, format="mixed")
         else:
@@ -154,12 +162,13 @@ def load_corpus(source: TableLike, text: str | None = None, id: str | None = Non
     return corpus
 
 
-def _to_numeric(values: pd.Series, col: str) -> pd.Series:
+def _to_numeric(values: pd.Series, col: str, role: str = "rating") -> pd.Series:
     numeric = pd.to_numeric(values, errors="coerce")
     bad = numeric.isna() & values.notna() & (values.astype(str).str.strip() != "")
     if bad.any() and not numeric.notna().any():  # words (and blanks) only, no number at all
-        raise FeedmineError(f"rating column {col!r} has no numeric values (e.g. {values.dropna().iloc[0]!r}). "
-                            "Pass a column of stars, NPS 0–10 or another numeric score.")
+        what = "stars, NPS 0–10 or another numeric score" if role == "rating" else "numbers (revenue, plan price)"
+        raise FeedmineError(f"{role} column {col!r} has no numeric values (e.g. {values.dropna().iloc[0]!r}). "
+                            f"Pass a column of {what}.")
     if bad.any():
-        logger.warning("rating column %r: %d non-numeric values treated as missing", col, int(bad.sum()))
+        logger.warning("%s column %r: %d non-numeric values treated as missing", role, col, int(bad.sum()))
     return numeric.astype(float)

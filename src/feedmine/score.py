@@ -34,12 +34,33 @@ DEFAULT_WEIGHTS = {"frequency": 0.35, "impact": 0.45, "solvability": 0.20}
 PAIN_SENTIMENT = 0.2  # |sentiment| beyond the tagger's neutral band
 
 
-def nps(scores: pd.Series) -> float:
-    """Net Promoter Score in points: % promoters (9–10) minus % detractors (0–6)."""
+def nps(scores: pd.Series, weights: pd.Series | None = None) -> float:
+    """Net Promoter Score in points: % promoters (9–10) minus % detractors (0–6), optionally weighted."""
     s = scores.dropna()
     if s.empty:
         return float("nan")
-    return float(100.0 * ((s >= 9).mean() - (s <= 6).mean()))
+    w = np.ones(len(s)) if weights is None else weights.reindex(s.index).to_numpy(dtype=float)
+    if w.sum() <= 0:
+        return float("nan")
+    return float(100.0 * (np.average(s >= 9, weights=w) - np.average(s <= 6, weights=w)))
+
+
+def weighted_mean(scores: pd.Series, weights: pd.Series | None = None) -> float:
+    s = scores.dropna()
+    if s.empty:
+        return float("nan")
+    w = np.ones(len(s)) if weights is None else weights.reindex(s.index).to_numpy(dtype=float)
+    return float(np.average(s, weights=w)) if w.sum() > 0 else float("nan")
+
+
+def focus_score(channels: pd.Series, k: int) -> float:
+    """1 − normalised entropy of a theme's channel mix: 1 = all in one channel, 0 = spread evenly
+    over the corpus's ``k`` channels. A focused problem has one owner (one app, one team)."""
+    counts = channels.dropna().astype(str).value_counts().to_numpy(dtype=float)
+    if k < 2 or counts.sum() == 0:
+        return 0.0
+    p = counts / counts.sum()
+    return float(1.0 - (-(p * np.log(p)).sum()) / np.log(k))
 
 
 def leave_one_out_drop(values: pd.Series, in_theme: pd.Series, metric=np.mean) -> tuple[float, float, float]:
@@ -74,15 +95,24 @@ class ThemeScorer(BaseEstimator):
         latest date) for the emerging-theme test (:class:`~feedmine.trends.EmergingThemeDetector`);
         adds ``freq_recent_share``, ``freq_baseline_share``, ``freq_growth``, ``freq_emerging_p`` and
         ``emerging``.
+    effort : dict or None
+        The team's effort estimate per theme id, 1 (trivial) … 5 (very hard); it overrides the
+        estimated solvability of those themes: solvability = (5 − effort) / 4.
+
+    With a ``value`` column (customer value), every impact average is value-weighted; with a
+    ``channel`` column, solvability also counts ``solv_focus`` (how concentrated the theme is in one
+    channel).
     """
 
     def __init__(self, weights: dict[str, float] | None = None, rating_scale: str = "auto",
-                 collapse_near_duplicates: bool = False, recent: str = "7D", baseline: str = "28D"):
+                 collapse_near_duplicates: bool = False, recent: str = "7D", baseline: str = "28D",
+                 effort: dict[int, float] | None = None):
         self.weights = weights
         self.rating_scale = rating_scale
         self.collapse_near_duplicates = collapse_near_duplicates
         self.recent = recent
         self.baseline = baseline
+        self.effort = effort
 
     def _weights(self) -> dict[str, float]:
         w = dict(DEFAULT_WEIGHTS if self.weights is None else self.weights)
@@ -122,6 +152,15 @@ class ThemeScorer(BaseEstimator):
         scale = self._scale(docs["rating"]) if has_rating else None
         has_customer = "customer" in docs and docs["customer"].notna().any()
         n_customers = docs["customer"].nunique() if has_customer else None
+        # a customer-value column (revenue, plan price) weights every impact average: an unhappy
+        # enterprise customer counts for more than an unhappy free user; missing values get the median
+        value = None
+        if "value" in docs and docs["value"].notna().any():
+            value = docs["value"].astype(float)
+            value = value.fillna(value.median()).clip(lower=0)
+        has_channel = "channel" in docs and docs["channel"].notna().any()
+        n_channels = int(docs["channel"].dropna().astype(str).nunique()) if has_channel else 0
+        effort = {int(k): float(v) for k, v in (self.effort or {}).items()}
         weight = docs["severity"].astype(object).map(SEVERITY_WEIGHT).astype(float).fillna(0.1)
         harm = weight * (1 + np.clip(-docs["sentiment"].astype(float), 0, 1)) / 2
         if "is_churn_risk" in docs:  # a customer on the way out is the most harm an item can show
@@ -152,9 +191,10 @@ class ThemeScorer(BaseEstimator):
                 row["freq_customers"] = int(members["customer"].nunique())
                 row["freq_share_customers"] = row["freq_customers"] / n_customers
             row["frequency"] = row["freq_share_customers"] if has_customer else row["freq_share_items"]
-            row["impact_harm_mean"] = float(harm[in_theme].mean()) if len(members) else 0.0
+            row["impact_harm_mean"] = weighted_mean(harm[in_theme], value) if len(members) else 0.0
             if has_rating and len(members):
-                metric = nps if scale == "nps" else np.mean
+                base = nps if scale == "nps" else weighted_mean
+                metric = (lambda v, base=base: base(v, value))  # noqa: E731 - value-weighted when given
                 drop, all_score, rest_score = leave_one_out_drop(docs["rating"], in_theme, metric)
                 row.update(impact_method="nps_loo" if scale == "nps" else "rating_loo",
                            impact_rating_theme=float(metric(members["rating"].dropna()))
@@ -165,6 +205,12 @@ class ThemeScorer(BaseEstimator):
                 row["impact_method"] = "sentiment_severity"
             row["pain_share"] = float(pain[in_theme].mean()) if len(members) else 0.0
             row["solv_request_share"] = float(members["is_request"].astype(bool).mean()) if len(members) else 0.0
+            if has_channel:
+                row["solv_focus"] = focus_score(members["channel"], n_channels)
+            if theme_id in effort:
+                row["solv_user_effort"] = effort[theme_id]
+            if value is not None:
+                row["impact_weighted_by"] = "value"
             if "is_churn_risk" in members:
                 row["impact_churn_share"] = float(members["is_churn_risk"].astype(bool).mean()) if len(members) else 0.0
             rows.append(row)
@@ -187,8 +233,12 @@ class ThemeScorer(BaseEstimator):
         scores["frequency_score"] = scores["frequency"] / freq_max if freq_max else 0.0
         scores["solv_tightness"] = _minmax(scores.get("tightness"), ranked)
         scores["solv_distinctiveness"] = scores.get("distinctiveness", pd.Series(0.0, index=scores.index)).fillna(0)
-        scores["solvability"] = (scores["solv_tightness"] + scores["solv_distinctiveness"] +
-                                 scores["solv_request_share"]) / 3
+        parts = ["solv_tightness", "solv_distinctiveness", "solv_request_share"] + \
+            (["solv_focus"] if "solv_focus" in scores else [])
+        scores["solvability"] = scores[parts].fillna(0.0).mean(axis=1)
+        if "solv_user_effort" in scores:  # the team's own estimate wins: effort 1 (trivial) … 5 (very hard)
+            given = scores["solv_user_effort"].notna()
+            scores.loc[given, "solvability"] = ((5.0 - scores.loc[given, "solv_user_effort"]) / 4.0).clip(0, 1)
         scores["priority"] = priority_from_components(scores, weights)
         scores.loc[~ranked, ["priority", "impact", "solvability", "frequency_score"]] = np.nan
         scores["rank"] = scores["priority"].rank(ascending=False, method="first").astype("Int64")
