@@ -142,3 +142,21 @@ def test_segments_carry_their_own_tags_and_items_roll_them_up():
         both = docs.tail(4)
         assert both["is_request"].all()  # "Also, please add a dark mode" is in the second segment
         assert (both["severity"].astype(str) == "high").all()  # the crash sentence
+
+
+def test_replies_that_only_agree_count_as_votes_for_their_parents_theme():
+    table = _multi_issue_table().head(24)  # 12 crash reports, 12 dark-mode requests
+    replies = pd.DataFrame({"text": ["저도요", "+1 저두", "same here!!", "저도 같은 문제ㅠㅠ", "me too, and the login is broken too"],
+                            "rid": [f"reply{i}" for i in range(5)],
+                            "parent": ["r0", "r1", "r13", "reply0", "r2"]})
+    data = pd.concat([table.assign(parent=None), replies], ignore_index=True)
+    res = fm.analyze(data, text="text", id="rid", parent="parent", embedder=TfidfEmbedder(n_components=16),
+                     clusterer=fm.ThemeClusterer(reducer=None), progress=False)
+    docs = res.documents.set_index("id")
+    theme_of = docs["theme_id"]
+    assert docs.loc[["reply0", "reply1", "reply2", "reply3"], "agreement_vote"].all()
+    assert not docs.loc["reply4", "agreement_vote"]  # it adds a problem of its own
+    assert theme_of["reply0"] == theme_of["r0"] and theme_of["reply1"] == theme_of["r1"]
+    assert theme_of["reply2"] == theme_of["r13"]
+    assert theme_of["reply3"] == theme_of["r0"]  # an agreement with an agreement counts for the original
+    assert len(res.documents) == len(data)

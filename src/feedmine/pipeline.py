@@ -179,6 +179,14 @@ class Pipeline(BaseEstimator):
             labels, confidence, reassigned, theme_lists = item_themes(
                 n, unit_item, unit_texts, unit_labels, unit_confidence, unit_reassigned,
                 distinct=distinct_theme_pairs(Z, clusterer.labels_) if distinct else None)
+        votes = self._agreement_votes(corpus, texts, labels, usable)
+        for row, theme in votes.items():
+            # a reply that only agrees ("저도요", "+1") is a vote for its parent's theme, not a theme
+            # of its own: it moves there, with every unit it has
+            labels[row] = theme
+            unit_labels = np.where(unit_item == row, theme, unit_labels)
+            if theme_lists is not None:
+                theme_lists[row] = [theme] if theme >= 0 else []
         step("cluster")
 
         start = time.perf_counter()
@@ -200,6 +208,8 @@ class Pipeline(BaseEstimator):
 
         start = time.perf_counter()
         documents = self._documents(corpus, clean, truncated, labels, confidence, reassigned, tags, themes, usable)
+        if "parent_id" in corpus or "thread_id" in corpus:
+            documents["agreement_vote"] = [i in votes for i in range(n)]
         if near is not None:
             # object dtype: pandas 3 would otherwise store the Nones as NaN in a string column
             documents["near_duplicate_of"] = pd.Series(near[0], index=documents.index, dtype=object)
@@ -240,6 +250,24 @@ class Pipeline(BaseEstimator):
         }
         self.result_ = Result(documents=documents, themes=themes, config=config, meta=meta, segments=segments)
         return self
+
+    @staticmethod
+    def _agreement_votes(corpus: pd.DataFrame, texts: np.ndarray, labels: np.ndarray,
+                         usable: np.ndarray) -> dict[int, int]:
+        """Row → the parent's theme, for analysed replies that only agree (feedmine.threads)."""
+        if not ("parent_id" in corpus or "thread_id" in corpus) or not len(usable):
+            return {}
+        from .threads import agreement_votes
+
+        table = corpus[[c for c in ("id", "parent_id", "thread_id") if c in corpus]].copy()
+        table["text_clean"] = texts
+        table["theme_id"] = pd.array(np.where(labels == -2, 0, labels), dtype="Int64")
+        table.loc[labels == -2, "theme_id"] = pd.NA
+        votes = agreement_votes(table, parent="parent_id" if "parent_id" in table else None,
+                                thread="thread_id" if "thread_id" in table else None)
+        row_of = {str(i): r for r, i in enumerate(corpus["id"])}
+        return {row_of[str(i)]: int(t) for i, t in zip(votes["id"], votes["votes_for_theme"])
+                if pd.notna(t) and labels[row_of[str(i)]] != -2}
 
     @staticmethod
     def _journey(mapper: Any, embedder: Any, unit_vectors: np.ndarray, unit_item: np.ndarray,
