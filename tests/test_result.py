@@ -286,3 +286,29 @@ def test_problem_statements_name_the_over_represented_segment_and_the_numbers():
     assert "rated 3.00 points lower than the rest" in row["why"] and "75% high or critical" in row["why"]
     assert row["kpi"] == "bring its share below 33% and close the 3.00-point gap"
     assert row["text"].startswith('payment · error (33% of feedback, 20 items): "payment fails".')
+
+
+def test_a_user_function_can_name_and_summarise_themes():
+    docs = pd.DataFrame({"id": ["a", "b", "c"], "theme_id": pd.array([0, 1, -1], dtype="Int64"),
+                         "theme_label": ["pay · error", "dark · mode", "unassigned"]})
+    themes = pd.DataFrame({"theme_id": [0, 1, -1], "label": ["pay · error", "dark · mode", "unassigned"],
+                           "keywords": [["pay", "error"], ["dark", "mode"], []], "quotes": [["x"], ["y"], []],
+                           "summary": ["", "", ""], "size": [1, 1, 1]})
+    res = Result(documents=docs, themes=themes)
+    seen = []
+
+    def namer(theme):
+        seen.append(theme["theme_id"])
+        if theme["theme_id"] == 0:
+            return {"label": "Payments fail", "summary": "People cannot pay."}
+        return f"Wants {theme['keywords'][0]} {theme['keywords'][1]}"
+
+    named = res.name_themes(namer)
+    assert seen == [0, 1]  # never asked to name the unassigned items
+    t = named.themes.set_index("theme_id")
+    assert t.loc[0, "label"] == "Payments fail" and t.loc[0, "summary"] == "People cannot pay."
+    assert t.loc[1, "label"] == "Wants dark mode" and t.loc[1, "label_auto"] == "dark · mode"
+    assert named.documents.set_index("id").loc["a", "theme_label"] == "Payments fail"
+    assert res.themes.set_index("theme_id").loc[0, "label"] == "pay · error"  # the original is untouched
+    with pytest.raises(FeedmineError, match="unknown field"):
+        res.name_themes(lambda t: {"title": "x"})

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import sparse
+from threadpoolctl import threadpool_limits  # installed with scikit-learn
 
 from .errors import FeedmineError
 
@@ -147,15 +148,17 @@ def _bootstrap(fit, design: sparse.csr_matrix, w: np.ndarray, n_boot: int,
     batch = int(max(1, min(n_boot, _CHUNK_CELLS // n, _CHUNK_CELLS // p ** 2)))
     theme_weight_of = design[:, 1:].T.tocsr()
     out = np.empty((n_boot, p - 1))
-    for start in range(0, n_boot, batch):
-        b = min(batch, n_boot - start)
-        draws = rng.integers(0, n, size=(b, n)) + (np.arange(b) * n)[:, None]
-        weights = np.bincount(draws.ravel(), minlength=b * n).reshape(b, n) * w  # times drawn × weight
-        coef = fit(weights)[:, 1:]
-        in_theme = (theme_weight_of @ weights.T).T
-        # absent (0) or on every drawn item (collinear with the intercept): no information on the theme
-        useless = (in_theme <= 0) | (in_theme >= weights.sum(axis=1, keepdims=True) * (1 - 1e-12))
-        out[start:start + b] = np.where(useless, np.nan, coef)
+    # many small solves: BLAS threads only add overhead, and thrash when the cores are busy (20× slower seen)
+    with threadpool_limits(limits=1, user_api="blas"):
+        for start in range(0, n_boot, batch):
+            b = min(batch, n_boot - start)
+            draws = rng.integers(0, n, size=(b, n)) + (np.arange(b) * n)[:, None]
+            weights = np.bincount(draws.ravel(), minlength=b * n).reshape(b, n) * w  # times drawn × weight
+            coef = fit(weights)[:, 1:]
+            in_theme = (theme_weight_of @ weights.T).T
+            # absent (0) or on every drawn item (collinear with the intercept): no information on the theme
+            useless = (in_theme <= 0) | (in_theme >= weights.sum(axis=1, keepdims=True) * (1 - 1e-12))
+            out[start:start + b] = np.where(useless, np.nan, coef)
     return out
 
 

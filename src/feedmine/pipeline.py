@@ -194,6 +194,7 @@ class Pipeline(BaseEstimator):
         ids = corpus["id"].to_numpy(dtype=object)
         describer.fit(unit_texts, unit_labels, Z[source] if len(source) else Z, ids=ids[unit_item].tolist())
         themes = describer.themes_.copy()
+        themes["summary"] = self._summaries(themes, texts, langs, labels, confidence)
         step("describe")
 
         start = time.perf_counter()
@@ -250,6 +251,23 @@ class Pipeline(BaseEstimator):
         }
         self.result_ = Result(documents=documents, themes=themes, config=config, meta=meta, segments=segments)
         return self
+
+    @staticmethod
+    def _summaries(themes: pd.DataFrame, texts: np.ndarray, langs: np.ndarray, labels: np.ndarray,
+                   confidence: np.ndarray, max_items: int = 60) -> list[str]:
+        """Two sentences that best cover each theme (extractive, from its most typical items)."""
+        from .threads import extractive_summary
+
+        out = []
+        for theme_id in themes["theme_id"]:
+            rows = np.flatnonzero(labels == theme_id)
+            if theme_id < 0 or not len(rows):
+                out.append("")
+                continue
+            rows = rows[np.argsort(-np.nan_to_num(confidence[rows]), kind="stable")[:max_items]]
+            picked = extractive_summary([texts[r] for r in rows], n_sentences=2, lang=[langs[r] for r in rows])
+            out.append(" / ".join(picked))
+        return out
 
     @staticmethod
     def _agreement_votes(corpus: pd.DataFrame, texts: np.ndarray, labels: np.ndarray,

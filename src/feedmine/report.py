@@ -167,6 +167,7 @@ def _tag_summary(row: dict) -> str:
 def _theme_section(row: dict, docs: pd.DataFrame) -> dict:
     view = _theme_row(row)
     view["tags"] = _tag_summary(row)
+    view["summary"] = "" if _missing(row.get("summary")) else _text(row.get("summary"), 600)
     view["evidence"] = [(k, _evidence_value(k, v)) for k, v in row.items() if k.startswith(EVIDENCE_PREFIXES)]
     explanation = row.get("explanation")
     view["explanation"] = None if _missing(explanation) else str(explanation)

@@ -96,6 +96,34 @@ class Result:
 
         return theme_segment_table(self.documents, column, memberships=self.memberships(), **params)
 
+    def name_themes(self, namer: Any) -> "Result":
+        """A new result whose themes are named (and optionally summarised) by ``namer``, e.g. an LLM call.
+
+        ``namer`` gets one dict per theme (``theme_id``, ``label``, ``keywords``, ``quotes``, ``summary``,
+        ``size``) and returns a label, or a dict with ``label`` and/or ``summary``. The machine label is
+        kept as ``label_auto``; unassigned (-1) is left as it is. Quotes are PII-masked when masking is on,
+        so the function never sees raw personal data.
+        """
+        themes = self.themes.copy()
+        themes["label_auto"] = themes["label"]
+        for i, row in themes.iterrows():
+            if row["theme_id"] < 0:
+                continue
+            given = namer({k: row.get(k) for k in ("theme_id", "label", "keywords", "quotes", "summary", "size")})
+            given = {"label": given} if isinstance(given, str) else dict(given or {})
+            unknown = set(given) - {"label", "summary"}
+            if unknown:
+                raise FeedmineError(f"namer returned unknown field(s) {sorted(unknown)}; return a label "
+                                    "string or a dict with 'label' and/or 'summary'.")
+            for key, value in given.items():
+                themes.at[i, key] = str(value)
+        docs = self.documents.copy()
+        if "theme_label" in docs:
+            label_of = dict(zip(themes["theme_id"], themes["label"]))
+            docs["theme_label"] = [label_of.get(int(t)) if pd.notna(t) else None for t in docs["theme_id"]]
+        meta = {**self.meta, "themes_named_by": getattr(namer, "__name__", type(namer).__name__)}
+        return Result(documents=docs, themes=themes, config=self.config, meta=meta, segments=self.segments)
+
     def problem_statements(self, top: int = 5, columns: list[str] | None = None) -> pd.DataFrame:
         """Who / when-where / what / why / KPI for the top pain points, as fields and as text
         (:mod:`feedmine.problem`); ``columns``: the metadata columns to look for over-represented segments."""
