@@ -254,3 +254,13 @@ def test_theme_tag_summary_reads_the_aggregates():
     assert _tag_summary(row) == "70.0% negative · frustration 11.0% · 5.6% churn risk · 20.0% requests"
     assert _tag_summary({"negative_share": 0.0, "top_emotion": "none", "churn_share": 0.0}) == "0.0% negative"
     assert _tag_summary({}) == ""
+
+
+def test_problem_statements_section_lists_top_pain_points_escaped():
+    r = make_result()
+    r.themes.at[0, "quotes"] = ["<script>alert(1)</script> 결제가 안 돼요"]
+    out = render_report(r)
+    assert '<section id="problems">' in out
+    section = out.split('<section id="problems">')[1].split("</section>")[0]
+    assert section.count("<li>") == min(5, int((r.themes["theme_id"] >= 0).sum()))
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; 결제가 안 돼요" in out and "<script>alert" not in out

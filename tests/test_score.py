@@ -424,3 +424,21 @@ def test_focus_counts_in_solvability_and_user_effort_overrides_it():
     told = score(docs, make_themes([0, 1]), effort={1: 2})
     assert told.loc[1, "solvability"] == pytest.approx((5 - 2) / 4) and told.loc[1, "solv_user_effort"] == 2
     assert told.loc[0, "solvability"] == pytest.approx(s.loc[0, "solvability"])
+
+
+def test_overlapping_themes_get_regression_impact_with_intervals():
+    # 40 items; A on items 0–19, B on items 10–29 (10–19 have both); stars = 5 − 1·A − 2·B exactly
+    a = np.arange(40) < 20
+    b = (np.arange(40) >= 10) & (np.arange(40) < 30)
+    stars = 5.0 - 1.0 * a - 2.0 * b
+    primary = np.where(b, 1, np.where(a, 0, 2))
+    docs = make_docs(primary.tolist(), ratings=stars.tolist())
+    rows = [(i, 0) for i in range(40) if a[i]] + [(i, 1) for i in range(40) if b[i]] + \
+        [(i, 2) for i in range(40) if not a[i] and not b[i]]
+    members = pd.DataFrame(rows, columns=["row", "theme_id"])
+    s = ThemeScorer().fit(docs, make_themes([0, 1, 2]), memberships=members).scores_.set_index("theme_id")
+    assert (s.loc[[0, 1], "impact_method"] == "rating_regression").all()
+    assert s.loc[0, "impact_coef"] == pytest.approx(-1.0, abs=1e-6)
+    assert s.loc[1, "impact_coef"] == pytest.approx(-2.0, abs=1e-6)
+    assert s.loc[1, "impact"] == pytest.approx(1.0) and s.loc[0, "impact"] == pytest.approx(0.5)
+    assert s.loc[1, "impact_ci_low"] <= -2.0 + 1e-4 and s.loc[1, "impact_ci_high"] >= -2.0 - 1e-4

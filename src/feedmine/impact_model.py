@@ -48,14 +48,16 @@ def theme_regression(scores: Any, memberships: pd.DataFrame, n_items: int, theme
     regressor, so those items set the baseline with untagged ones. ``sample_weight`` (e.g. customer value)
     makes it weighted least squares. The interval resamples rated items with replacement, refits, and takes
     the percentile interval; resamples in which a theme is absent or covers every item say nothing about
-    it and are skipped for that theme. Themes with fewer than 2 rated items get NaN. Returns the columns
+    it and are skipped for that theme. Themes with fewer than 2 rated items, or on every rated item,
+    get NaN. Returns the columns
     ``theme_id, impact_coef, impact_ci_low, impact_ci_high, impact_n, impact_effect``, ordered as
     ``theme_ids`` (default: every theme ≥ 0 in ``memberships``, sorted).
 
     Normal equations (XᵀWX)β = XᵀWy are solved with a tiny ridge (``RIDGE`` × each theme's weight) so
     that rank-deficient designs still solve: themes that always occur together share their joint effect
     equally. For the point estimate two steps of iterative refinement then remove the ridge's bias wherever
-    the effect is identifiable, so it matches ``numpy.linalg.lstsq`` to rounding.
+    the effect is identifiable, so it matches ``numpy.linalg.lstsq`` to rounding; bootstrap refits skip
+    the refinement (a ~1e-6 relative bias, far below sampling noise). Items with weight 0 count as unrated.
     """
     y, w, rows, theme_col = _validate(scores, memberships, n_items, sample_weight, n_boot, ci)
     rated = np.isfinite(y) & (w > 0)
@@ -113,7 +115,9 @@ def theme_regression(scores: Any, memberships: pd.DataFrame, n_items: int, theme
             warnings.simplefilter("ignore", RuntimeWarning)
             low, high = np.nanpercentile(boot, [tail, 100 - tail], axis=0)
 
-    found = np.isin(theme_ids, fitted) & (out["impact_n"].to_numpy() >= 2)
+    # a theme on every rated item is indistinguishable from the intercept: no estimate, not 0
+    identifiable = np.isin(theme_ids, fitted[share < 1 - 1e-12])
+    found = identifiable & (out["impact_n"].to_numpy() >= 2)
     k = np.searchsorted(fitted, theme_ids[found])
     out.loc[found, "impact_coef"] = coef[k]
     out.loc[found, "impact_ci_low"] = low[k]

@@ -243,6 +243,19 @@ def _json(obj: Any) -> str:
 
 
 # ----- public -------------------------------------------------------------------------------------
+def _problems(result: Result, top: int = 5) -> list[dict]:
+    """Problem statements of the top pain points (plain text; the template escapes it)."""
+    if "rank" not in result.themes or not (result.themes["theme_id"] >= 0).any():
+        return []
+    try:
+        table = result.problem_statements(top=top)
+    except Exception as err:  # noqa: BLE001 - a report without statements beats no report
+        logger.warning("problem statements left out of the report: %s", err)
+        return []
+    return [{"anchor": f"theme-{int(r['theme_id'])}", "rank": r["rank"], "text": _text(r["text"], 1200)}
+            for r in table.to_dict("records")]
+
+
 def render_report(result: Result) -> str:
     """The full report as one self-contained HTML page (what :meth:`Result.to_html` writes)."""
     pain = _pain_points(result)
@@ -254,7 +267,7 @@ def render_report(result: Result) -> str:
     unassigned = _theme_section(unassigned_rows[0], docs) if unassigned_rows else None
     html = _env().get_template("report.html").render(
         facts=_facts(result, len(pain)), pain_points=[_theme_row(r) for r in pain.to_dict("records")],
-        sections=sections, unassigned=unassigned, skipped=_skipped(docs), chart=_chart(pain),
+        problems=_problems(result), sections=sections, unassigned=unassigned, skipped=_skipped(docs), chart=_chart(pain),
         config_json=_json(result.config), meta_json=_json(result.meta), severity_levels=SEVERITY_LEVELS)
     logger.debug("rendered report: %d themes, %d characters", len(pain), len(html))
     return html

@@ -32,6 +32,7 @@ SEVERITY_LEVELS = ("low", "medium", "high", "critical")
 SEVERITY_WEIGHT = {"low": 0.1, "medium": 0.4, "high": 0.7, "critical": 1.0}
 DEFAULT_WEIGHTS = {"frequency": 0.35, "impact": 0.45, "solvability": 0.20}
 PAIN_SENTIMENT = 0.2  # |sentiment| beyond the tagger's neutral band
+BOOTSTRAP_SEED = 0  # bootstrap resamples are seeded: same input, same intervals
 
 
 def nps(scores: pd.Series, weights: pd.Series | None = None) -> float:
@@ -244,11 +245,34 @@ class ThemeScorer(BaseEstimator):
         scores["rank"] = scores["priority"].rank(ascending=False, method="first").astype("Int64")
         scores = scores.drop(columns=[c for c in ("tightness", "distinctiveness") if c in scores])
         scores = self._emerging(scores, documents, memberships)
+        if has_rating and scale != "nps" and memberships is not None and memberships["row"].duplicated().any():
+            scores = self._regression(scores, documents, memberships, ranked, weights)
         self.weights_ = weights
         self.rating_scale_ = scale
         self.scores_ = scores
         return self
 
+
+    @staticmethod
+    def _regression(scores: pd.DataFrame, documents: pd.DataFrame, memberships: pd.DataFrame,
+                    ranked: pd.Series, weights: dict[str, float]) -> pd.DataFrame:
+        """Overlapping themes (segment mode): the rating regressed on theme indicators, with bootstrap
+        intervals, replaces the leave-one-out effect, which counts a shared item in every theme it is in."""
+        from .impact_model import theme_regression
+
+        value = documents["value"].astype(float) if "value" in documents else None
+        weight = None if value is None else value.fillna(value.median()).clip(lower=0).to_numpy()
+        table = theme_regression(documents["rating"].to_numpy(dtype=float), memberships, len(documents),
+                                 sample_weight=weight, random_state=BOOTSTRAP_SEED)
+        scores = scores.merge(table, on="theme_id", how="left")
+        effect = scores["impact_effect"].clip(lower=0).fillna(0)
+        top = effect[ranked].max()
+        scores["impact"] = np.where(ranked, effect / top if top > 0 else 0.0, np.nan)
+        scores.loc[ranked, "impact_method"] = "rating_regression"
+        scores["priority"] = priority_from_components(scores, weights)
+        scores.loc[~ranked, "priority"] = np.nan
+        scores["rank"] = scores["priority"].rank(ascending=False, method="first").astype("Int64")
+        return scores
 
     def _emerging(self, scores: pd.DataFrame, documents: pd.DataFrame,
                   memberships: pd.DataFrame | None) -> pd.DataFrame:
