@@ -43,7 +43,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from .compare import _keyword_set
 from .errors import FeedmineError
 from .explain import explain_theme
-from .pipeline import Pipeline
+from .assemble import theme_table
 from .result import Result
 from .score import ThemeScorer
 from .themes import ThemeDescriber
@@ -251,7 +251,7 @@ class ThemeEditor:
         groups = {int(t): self.vectors_[analysed[labels == t]] for t in np.unique(labels[labels >= 0])}
         tightness = {t: float((V @ _unit(V.mean(axis=0, keepdims=True))[0]).mean()) for t, V in groups.items()}
         members = pd.DataFrame({"row": analysed, "theme_id": labels}, dtype=int)
-        themes = Pipeline._theme_table(themes, docs, members, SimpleNamespace(tightness_=tightness))
+        themes = theme_table(themes, docs, members, SimpleNamespace(tightness_=tightness))
         scorer = clone(self.scorer, safe=False).fit(docs, themes, memberships=members)
         themes = themes.merge(scorer.scores_, on="theme_id", how="left")
         themes["explanation"] = [explain_theme(row, has_rating="rating" in docs) for _, row in themes.iterrows()]
