@@ -1,5 +1,7 @@
-"""Journey stages: hand-checkable assignments with a fake embedder, theme tables, and real e5 on the defaults."""
+"""Journey stages: hand-checkable assignments with a fake embedder, cues, centring, theme tables, and real e5
+on the defaults."""
 import re
+import zlib
 
 import numpy as np
 import pandas as pd
@@ -25,6 +27,16 @@ class FakeEmbedder:
 
 FAKE = FakeEmbedder({"late": [1, 0, 0], "slow": [1, 1, 0], "refund": [0, 0, 1], "money back": [0, 0, 1]})
 STAGES = {"delivery": ["late", "slow"], "payment": "refund, money back"}
+class HashEmbedder:
+    """A fixed pseudo-random unit vector per text: enough to fit the default stages and test their cues."""
+
+    model_id = "hash-8d"
+
+    def transform(self, texts):
+        rows = [np.random.default_rng(zlib.crc32(t.encode())).normal(size=8) for t in texts]
+        return np.array(rows) / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
 COS = 0.9239  # delivery's vector: the normalised mean of (1,0,0) and (1,1,0)/√2 is (0.924, 0.383, 0)
 
 
@@ -69,7 +81,7 @@ def test_unknown_when_the_best_stage_wins_by_less_than_the_margin():
     # row 0: payment 0.714 vs delivery 0.7·0.924 = 0.647 → wins by 0.07 < 0.2; row 1: by 0.924 − 0
     out = mapper.transform(unit([0.7, 0, 0.714], [1, 0, 0]))
     assert out["journey_stage"].tolist() == ["unknown", "delivery"]
-    assert JourneyStageMapper(stages=STAGES, embedder=FAKE).fit().transform(
+    assert JourneyStageMapper(stages=STAGES, embedder=FAKE, margin=0.0).fit().transform(
         unit([0.7, 0, 0.714]))["journey_stage"].tolist() == ["payment"]  # margin 0: always the best
 
 
@@ -79,7 +91,8 @@ def test_vectors_are_renormalised_and_zero_vectors_are_unknown():
     assert out["journey_stage"].tolist() == ["payment", "unknown"]
     assert out["journey_similarity"].iloc[0] == pytest.approx(1.0)
     empty = mapper.transform(np.zeros((0, 3)))
-    assert list(empty.columns) == ["journey_stage", "journey_similarity"] and len(empty) == 0
+    assert out["journey_cue"].tolist() == ["similarity", "default"]
+    assert list(empty.columns) == ["journey_stage", "journey_similarity", "journey_cue"] and len(empty) == 0
 
 
 def test_wrong_dimension_vectors_give_a_clear_error():
@@ -158,6 +171,136 @@ def test_real_e5_maps_clear_feedback_to_the_default_stage_in_both_languages():
     # as in the pipeline: the default hybrid embedding, with the e5 block taken back out of it
     hybrid = HybridEmbedder(semantic=e5, lexical=TfidfEmbedder(n_components=4, random_state=0), progress=False)
     X = semantic_vectors(hybrid, hybrid.fit_transform(texts), e5.model_id)
-    out = JourneyStageMapper(embedder=e5).fit().transform(X)
+    mapper = JourneyStageMapper(embedder=e5).fit()
+    out = mapper.transform(X, texts=texts)
     assert dict(zip(texts, out["journey_stage"].astype(str))) == expected
-    assert out["journey_similarity"].between(0.8, 1.0).all()
+    assert not out["journey_cue"].isin(["similarity", "default"]).any()  # every one names its stage
+    assert out["journey_similarity"].between(0.8, 1.0).all()  # 11 items: too few to centre
+    # without the texts: these textbook phrasings mostly lead by 0.02 even uncentred, but not all
+    # (real reviews almost never do): those go to the default, "use"
+    plain = mapper.transform(X)
+    by_similarity = (plain["journey_cue"] == "similarity").to_numpy()
+    assert set(plain["journey_cue"]) == {"similarity", "default"}
+    assert (plain.loc[~by_similarity, "journey_stage"] == "use").all()
+    assert plain.loc[by_similarity, "journey_stage"].tolist() == [expected[t] for t, s in zip(texts, by_similarity) if s]
+    # with margin 0 every item goes to its nearest stage, as before cues existed
+    nearest = JourneyStageMapper(embedder=e5, margin=0.0).fit().transform(X)
+    assert dict(zip(texts, nearest["journey_stage"].astype(str))) == expected
+
+
+CUED = {"delivery": {"description": ["late", "slow"], "cues": ["배송", "delivery", "courier"]},
+        "payment": {"description": "refund, money back", "cues": ["환불", "refund"]}}
+
+
+def test_a_cue_wins_over_similarity():
+    mapper = JourneyStageMapper(stages=CUED, embedder=FAKE).fit()
+    X = unit([1, 0, 0], [1, 0, 0], [1, 0, 0])  # all clearly delivery by similarity
+    out = mapper.transform(X, texts=["I want a REFUND", "환불해 주세요", "no cue here"])
+    assert out["journey_stage"].tolist() == ["payment", "payment", "delivery"]
+    assert out["journey_cue"].tolist() == ["REFUND", "환불", "similarity"]  # the phrase as written
+    # journey_similarity is the cosine to the stage given, not to the nearest one
+    np.testing.assert_allclose(out["journey_similarity"], [0.0, 0.0, COS], atol=1e-4)
+    # the most distinct cues win: two delivery cues beat one payment cue, whatever the vector says
+    two = mapper.transform(unit([0, 0, 1]), texts=["delivery by courier, then a refund"])
+    assert two["journey_stage"].tolist() == ["delivery"] and two["journey_cue"].tolist() == ["delivery"]
+    # a repeated cue counts once: "refund refund" is one hit against one delivery hit, a tie
+    hits, first = mapper.cue_hits(["refund refund delivery", None])
+    assert hits.tolist() == [[1, 1], [0, 0]] and first.tolist() == [["delivery", "refund"], ["", ""]]
+    with pytest.raises(FeedmineError, match="one text per vector"):
+        mapper.transform(X, texts=["only one"])
+
+
+def test_a_cue_tie_is_broken_by_similarity():
+    mapper = JourneyStageMapper(stages=CUED, embedder=FAKE).fit()
+    text = "the delivery was late so I asked for a refund"
+    out = mapper.transform(unit([0, 0, 1], [1, 0, 0], [0.7, 0, 0.714]), texts=[text] * 3)
+    assert out["journey_stage"].tolist() == ["payment", "delivery", "payment"]
+    assert out["journey_cue"].tolist() == ["refund", "delivery", "refund"]
+    # in a tie, similarity decides even where its margin is below ``margin``
+    close = JourneyStageMapper(stages=CUED, embedder=FAKE, margin=0.5).fit()
+    assert close.transform(unit([0.7, 0, 0.714]), texts=[text])["journey_stage"].tolist() == ["payment"]
+    assert close.transform(unit([0.7, 0, 0.714]))["journey_cue"].tolist() == ["default"]
+
+
+def test_user_cues_replace_the_default_cues_of_a_stage():
+    emb = HashEmbedder()
+    stages = {"use": {"description": "app crashes", "cues": ["먹통", "hangs"]},
+              "repurchase/referral": "I recommend it",  # no cues given: keeps the default ones
+              "pricing": {"description": "too expensive", "cues": "pricey; costs"},  # a string splits like phrases
+              "other": {"description": "something else", "cues": []}}
+    mapper = JourneyStageMapper(stages=stages, embedder=emb).fit()
+    assert mapper.cues_["use"] == ["먹통", "hangs"] and mapper.cues_["pricing"] == ["pricey", "costs"]
+    assert mapper.cues_["repurchase/referral"] == DEFAULT_STAGES["repurchase/referral"]["cues"]
+    assert mapper.cues_["other"] == [] and mapper.cue_patterns_["other"] is None
+    texts = ["앱이 먹통이에요", "it hangs on start", "the app crashed", "환불해 주세요", "way too pricey"]
+    hits, _ = mapper.cue_hits(texts)
+    assert hits.tolist() == [[1, 0, 0, 0], [1, 0, 0, 0], [0, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0]]
+    out = mapper.transform(emb.transform(texts), texts=texts)
+    assert out["journey_cue"].tolist()[:2] == ["먹통", "hangs"] and out["journey_cue"].iloc[2] != "crashed"
+    with pytest.raises(FeedmineError, match="list of strings"):
+        JourneyStageMapper(stages={"a": {"description": "x", "cues": [1]}}, embedder=emb).fit()
+
+
+def test_without_a_cue_a_small_margin_gives_the_default_stage():
+    table = dict(FAKE.table, **{"crash": [0, 1, 0]})
+    stages = {"delivery": ["late", "slow"], "payment": ["refund"], "use": ["crash"]}
+    mapper = JourneyStageMapper(stages=stages, embedder=FakeEmbedder(table), default_stage="use").fit()
+    assert mapper.margin == 0.02 and mapper.default_stage_ == "use"
+    # row 0: payment 0.707 vs delivery 0.653, clear; row 1: payment 0.7 vs delivery 0.7·0.924+0.1·0.383 = 0.685
+    out = mapper.transform(unit([0.7, 0, 0.707], [0.7, 0.1, 0.7]))
+    assert out["journey_stage"].tolist() == ["payment", "use"]
+    assert out["journey_cue"].tolist() == ["similarity", "default"]
+    # the default's similarity is the cosine to the default stage, (0,1,0) here
+    assert out["journey_similarity"].iloc[1] == pytest.approx(0.1 / np.linalg.norm([0.7, 0.1, 0.7]))
+    # None: "unknown" instead; a default that is no stage is an error, but the built-in "use" falls
+    # back to "unknown" for stages without one
+    none = JourneyStageMapper(stages=stages, embedder=FakeEmbedder(table), default_stage=None).fit()
+    assert none.transform(unit([0.7, 0.1, 0.7]))["journey_stage"].tolist() == ["unknown"]
+    assert JourneyStageMapper(stages=STAGES, embedder=FAKE).fit().default_stage_ == "unknown"
+    with pytest.raises(FeedmineError, match="default_stage 'shipping'"):
+        JourneyStageMapper(stages=STAGES, embedder=FAKE, default_stage="shipping").fit()
+
+
+def test_centring_on_the_batch_mean_changes_a_decision():
+    # every item shares one big direction (z), as e5 vectors do; "generic" is almost that direction,
+    # "specific" is y. The target item differs from the others only by y.
+    emb = FakeEmbedder({"generic": [0, 0, 1], "specific": [0, 1, 0.5]})
+    mapper = JourneyStageMapper(stages={"generic": ["generic"], "specific": ["specific"]}, embedder=emb).fit()
+    target = [0, 0.3, 1]
+    others = [[0.3, 0, 1], [-0.3, 0, 1]] * 10
+    small = mapper.transform(unit(target, *others[:4]))  # 5 items: too few to centre
+    assert small["journey_stage"].iloc[0] == "generic"
+    assert small["journey_similarity"].iloc[0] == pytest.approx(1 / np.sqrt(1.09))  # the raw cosine
+    large = mapper.transform(unit(target, *others[:19]))  # 20 items: centred
+    assert large["journey_stage"].iloc[0] == "specific" and large["journey_cue"].iloc[0] == "similarity"
+    centred = mapper.similarities(unit(target, *others[:19]), center=True)
+    assert centred.loc[0, "specific"] > 0.8 > 0 > centred.loc[0, "generic"]
+    np.testing.assert_allclose(large["journey_similarity"].iloc[0], centred.loc[0, "specific"])
+    # similarities() itself stays uncentred unless asked
+    raw = mapper.similarities(unit(target, *others[:19]))
+    assert raw.loc[0, "generic"] > raw.loc[0, "specific"]
+
+
+def test_default_cues_find_korean_and_english_feedback():
+    mapper = JourneyStageMapper(embedder=HashEmbedder()).fit()
+    cases = {"광고 보고 깔았어요": ("awareness", "광고 보고"), "가격이 좀 비싸요": ("consideration", "가격"),
+             "회원가입이 계속 실패해요": ("purchase/activation", "회원가입"), "앱이 자꾸 튕겨요": ("use", "튕"),
+             "구독 해지할게요": ("repurchase/referral", "구독 해지"), "친구한테 추천했어요": ("repurchase/referral", "친구한테"),
+             "I saw an ad on Instagram": ("awareness", "saw an ad"), "Is the premium plan worth the money?":
+             ("consideration", "premium plan"), "payment failed at checkout": ("purchase/activation", "payment"),
+             "it keeps crashing": ("use", "crashing"), "It doesn’t work": ("use", "doesn't work"),
+             "ｃｒａｓｈｅｓ daily": ("use", "crashes"), "I'd recommend it": ("repurchase/referral", "recommend"),
+             "uninstalled it": ("repurchase/referral", "uninstalled")}
+    texts = list(cases)
+    out = mapper.transform(HashEmbedder().transform(texts), texts=texts)
+    # cues are read after NFKC (full-width letters) with curly apostrophes made straight
+    assert dict(zip(texts, zip(out["journey_stage"].astype(str), out["journey_cue"]))) == cases
+    hits, _ = mapper.cue_hits(["회원가입", "병이 심해지네요", "말이 안 되는 전개", "travel plans", "install", "uninstall"])
+    purchase, use, referral = (mapper.stages_.index(s) for s in ("purchase/activation", "use", "repurchase/referral"))
+    assert hits[0, purchase] == 1  # 회원가입 is one hit, not also 가입
+    assert hits[1].sum() == hits[2].sum() == hits[3].sum() == 0  # -해지다, "makes no sense", travel plans
+    assert hits[4, purchase] == 1 and hits[5, purchase] == 0 and hits[5, referral] == 1
+    assert hits[:, use].sum() == 0
+    # negation is not handled: a cue names the topic, whatever happened to it
+    assert mapper.transform(HashEmbedder().transform(["no bugs at all"]), texts=["no bugs at all"])[
+        "journey_stage"].tolist() == ["use"]

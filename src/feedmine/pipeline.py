@@ -205,7 +205,8 @@ class Pipeline(BaseEstimator):
         else:
             tags = item_tags(unit_tags, unit_item, unit_texts, usable,
                              getattr(stages["tagger"], "neutral_band", 0.2))
-        tags = tags.join(self._journey(stages["journey"], embedder, X[source] if len(source) else X, unit_item, usable))
+        tags = tags.join(self._journey(stages["journey"], embedder, X[source] if len(source) else X, unit_item,
+                                       usable, unit_texts))
         step("tag")
 
         start = time.perf_counter()
@@ -273,8 +274,9 @@ class Pipeline(BaseEstimator):
 
     @staticmethod
     def _journey(mapper: Any, embedder: Any, unit_vectors: np.ndarray, unit_item: np.ndarray,
-                 usable: np.ndarray) -> pd.DataFrame:
-        """Journey stage per analysed item (the most confident of its segments), from the semantic vectors."""
+                 usable: np.ndarray, unit_texts: list[str]) -> pd.DataFrame:
+        """Journey stage per analysed item (a cue-decided segment first, then the most similar), from the
+        unit texts and semantic vectors."""
         if mapper is None or not len(usable):
             return pd.DataFrame(index=range(len(usable)))
         from .tagging.heads import semantic_vectors
@@ -284,11 +286,14 @@ class Pipeline(BaseEstimator):
         if vectors is None:
             logger.info("journey stages skipped: the embedder is not %s", mapper.model_id_)
             return pd.DataFrame(index=range(len(usable)))
-        per_unit = mapper.transform(vectors)
+        per_unit = mapper.transform(vectors, texts=unit_texts)
         position = {int(item): k for k, item in enumerate(usable)}
         best = pd.DataFrame({"item": [position[int(i)] for i in unit_item],
+                             "cue": ~per_unit["journey_cue"].isin(["similarity", "default"]).to_numpy(),
                              "sim": per_unit["journey_similarity"].to_numpy()})
-        pick = best.sort_values(["item", "sim"], ascending=[True, False], kind="stable").drop_duplicates("item").index
+        # a segment whose stage a cue named beats one placed by similarity or by default
+        pick = best.sort_values(["item", "cue", "sim"], ascending=[True, False, False],
+                                kind="stable").drop_duplicates("item").index
         out = per_unit.iloc[pick].copy()
         out.index = best.loc[pick, "item"].to_numpy()
         return out.sort_index()
