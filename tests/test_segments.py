@@ -146,9 +146,10 @@ def test_segments_carry_their_own_tags_and_items_roll_them_up():
 
 def test_replies_that_only_agree_count_as_votes_for_their_parents_theme():
     table = _multi_issue_table().head(24)  # 12 crash reports, 12 dark-mode requests
-    replies = pd.DataFrame({"text": ["저도요", "+1 저두", "same here!!", "저도 같은 문제ㅠㅠ", "me too, and the login is broken too"],
-                            "rid": [f"reply{i}" for i in range(5)],
-                            "parent": ["r0", "r1", "r13", "reply0", "r2"]})
+    replies = pd.DataFrame({"text": ["저도요", "+1", "same here!!", "저도 같은 문제ㅠㅠ", "me too, and the login is broken too",
+                                     "222"],
+                            "rid": [f"reply{i}" for i in range(6)],
+                            "parent": ["r0", "r1", "r13", "reply0", "r2", "r14"]})
     data = pd.concat([table.assign(parent=None), replies], ignore_index=True)
     res = fm.analyze(data, text="text", id="rid", parent="parent", embedder=TfidfEmbedder(n_components=16),
                      clusterer=fm.ThemeClusterer(reducer=None), progress=False)
@@ -159,4 +160,7 @@ def test_replies_that_only_agree_count_as_votes_for_their_parents_theme():
     assert theme_of["reply0"] == theme_of["r0"] and theme_of["reply1"] == theme_of["r1"]
     assert theme_of["reply2"] == theme_of["r13"]
     assert theme_of["reply3"] == theme_of["r0"]  # an agreement with an agreement counts for the original
+    # "+1" and "222" have no letters: outside a discussion they are skipped, here they are votes
+    assert theme_of["reply5"] == theme_of["r14"] and docs.loc["reply5", "agreement_vote"]
+    assert pd.isna(docs.loc["reply1", "skip_reason"])
     assert len(res.documents) == len(data)

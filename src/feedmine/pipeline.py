@@ -133,6 +133,14 @@ class Pipeline(BaseEstimator):
         n = len(corpus)
         start = time.perf_counter()
         clean = stages["cleaner"].fit_transform(corpus["text"].tolist(), ids=corpus["id"].tolist())
+        if "parent_id" in corpus or "thread_id" in corpus:
+            # in a discussion "+1", "222" and "^" say "me too": analysed, so they can become votes
+            from .threads import is_agreement
+
+            revive = clean["skip_reason"].eq("no_letters").to_numpy() & \
+                np.array([is_agreement(t) for t in clean["text_clean"]], dtype=bool)
+            clean.loc[revive, "skip_reason"] = None
+            clean.loc[revive, "lang"] = "other"
         step("clean")
 
         usable = np.flatnonzero(clean["skip_reason"].isna().to_numpy())
