@@ -442,3 +442,15 @@ def test_overlapping_themes_get_regression_impact_with_intervals():
     assert s.loc[1, "impact_coef"] == pytest.approx(-2.0, abs=1e-6)
     assert s.loc[1, "impact"] == pytest.approx(1.0) and s.loc[0, "impact"] == pytest.approx(0.5)
     assert s.loc[1, "impact_ci_low"] <= -2.0 + 1e-4 and s.loc[1, "impact_ci_high"] >= -2.0 - 1e-4
+
+
+def test_explanation_names_the_segment_and_skips_thin_trends():
+    from feedmine.explain import explain_theme
+
+    row = {"theme_id": 3, "share": 0.04, "size": 40, "impact_harm_mean": 0.5, "segment_note":
+           "mostly channel=android (62% vs 30% overall)", "freq_recent_share": 0.1, "freq_baseline_share": 0.02,
+           "freq_recent_total": 12, "freq_baseline_total": 400}
+    text = explain_theme(row, has_rating=False)
+    assert "mostly channel=android (62% vs 30% overall)" in text
+    assert "recent window" not in text  # 12 dated items in the recent window are too few for a trend
+    assert "recent window" in explain_theme(row | {"freq_recent_total": 30}, has_rating=False)

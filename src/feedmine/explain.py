@@ -29,6 +29,9 @@ def keyword_distinctiveness(themes: pd.DataFrame, top: int = 10) -> pd.Series:
     return pd.Series(out, index=themes.index, dtype=float)
 
 
+MIN_TREND_ITEMS = 30  # dated items each window needs before a trend is worth a sentence
+
+
 def _pct(x: float) -> str:
     return f"{100 * x:.1f}%"
 
@@ -39,8 +42,10 @@ def explain_theme(row: Any, has_rating: bool) -> str:
         return (f"{_pct(row['share'])} of analysed items fit no theme closely enough and stay unassigned; "
                 "they are listed, not ranked.")
     parts = [f"{_pct(row['share'])} of analysed items ({row['size']})"]
+    # a trend needs dated items in both windows; a share of a handful of items is noise, not a trend
+    enough = min(row.get("freq_recent_total", MIN_TREND_ITEMS), row.get("freq_baseline_total", MIN_TREND_ITEMS))
     if pd.notna(row.get("freq_recent_share")) and pd.notna(row.get("freq_baseline_share")) \
-            and row["freq_recent_share"] + row["freq_baseline_share"] > 0:  # no dated items: nothing to say
+            and row["freq_recent_share"] + row["freq_baseline_share"] > 0 and enough >= MIN_TREND_ITEMS:
         trend = "up" if row["freq_recent_share"] > row["freq_baseline_share"] else "down" \
             if row["freq_recent_share"] < row["freq_baseline_share"] else "steady"
         flag = " — emerging" if bool(row.get("emerging")) else ""
@@ -60,6 +65,8 @@ def explain_theme(row: Any, has_rating: bool) -> str:
         parts.append(f"{_pct(severe)} high or critical severity")
     if pd.notna(row.get("mean_sentiment")):
         parts.append(f"mean sentiment {row['mean_sentiment']:+.2f}")
+    if isinstance(row.get("segment_note"), str) and row["segment_note"]:
+        parts.append(row["segment_note"])
     if row.get("top_emotion") not in (None, "none") and pd.notna(row.get("top_emotion")):
         parts.append(f"most often {row['top_emotion']} ({_pct(row.get('top_emotion_share', 0))})")
     if row.get("churn_share", 0) > 0:

@@ -30,6 +30,7 @@ from .explain import explain_theme
 from .io import load_corpus
 from .result import Result
 from .score import ThemeScorer
+from .segment_table import segment_phrases
 from .tagging import FeedbackTagger, item_tags, tag_units
 from .text.normalize import TextCleaner
 from .themes import ThemeDescriber
@@ -237,6 +238,10 @@ class Pipeline(BaseEstimator):
         themes = theme_table(themes, documents, members, clusterer)
         scorer = stages["scorer"].fit(documents, themes, memberships=members)
         themes = themes.merge(scorer.scores_, on="theme_id", how="left")
+        columns = [c for c in ("channel", "segment") if c in documents and documents[c].notna().any()]
+        if columns:  # "mostly channel=android (62% vs 30% overall)": who this pain belongs to
+            notes = segment_phrases(documents, columns, members)
+            themes["segment_note"] = [notes.get(int(t), "") for t in themes["theme_id"]]
         themes["explanation"] = [explain_theme(row, has_rating="rating" in documents) for _, row in themes.iterrows()]
         stability = ranking_stability(themes, getattr(stages["scorer"], "weights_", None))
         step("score")

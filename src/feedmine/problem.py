@@ -29,7 +29,7 @@ from typing import Any
 
 import pandas as pd
 
-from .segment_table import describe_segments
+from .segment_table import segment_phrases
 
 
 def _pct(x: float) -> str:
@@ -86,10 +86,10 @@ def problem_statements(result: Any, top: int = 5, columns: Sequence[str] | None 
     docs = result.documents
     if columns is None:
         columns = [c for c in ("channel", "segment") if c in docs]
-    members = result.memberships()
+    notes = segment_phrases(docs, list(columns), result.memberships()) if columns else {}
     rows = []
     for row in result.pain_points.head(top).to_dict("records"):
-        who = describe_segments(docs, list(columns), int(row["theme_id"]), memberships=members) if columns else ""
+        who = notes.get(int(row["theme_id"]), "")
         rows.append({"theme_id": int(row["theme_id"]), "rank": row.get("rank"), "label": row.get("label"),
                      **problem_statement(row, who)})
     return pd.DataFrame(rows, columns=["theme_id", "rank", "label", "who", "where", "what", "why", "kpi", "text"])

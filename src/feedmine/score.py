@@ -291,8 +291,10 @@ class ThemeScorer(BaseEstimator):
         self.emerging_window_ = detector.window_
         table = table.rename(columns={"recent_share": "freq_recent_share", "baseline_share": "freq_baseline_share",
                                       "growth": "freq_growth", "p_adjusted": "freq_emerging_p",
-                                      "is_emerging": "emerging"})
-        keep = ["theme_id", "freq_recent_share", "freq_baseline_share", "freq_growth", "freq_emerging_p", "emerging"]
+                                      "is_emerging": "emerging", "recent_total": "freq_recent_total",
+                                      "baseline_total": "freq_baseline_total"})
+        keep = ["theme_id", "freq_recent_share", "freq_baseline_share", "freq_growth", "freq_emerging_p", "emerging",
+                "freq_recent_total", "freq_baseline_total"]
         return scores.merge(table[keep], on="theme_id", how="left")
 
 

@@ -142,18 +142,26 @@ def describe_segments(documents: pd.DataFrame, columns: str | Sequence[str], the
     ``"mostly channel=android (62% vs 30% overall) and plan=free (80% vs 55%)"``; ``""`` when nothing
     stands out. Each column is tested in its own table (BH within a column); the strongest value of each
     column is named, columns ordered by lift, at most ``top`` of them."""
+    return segment_phrases(documents, columns, memberships, top, min_count, alpha).get(int(theme_id), "")
+
+
+def segment_phrases(documents: pd.DataFrame, columns: str | Sequence[str], memberships: pd.DataFrame | None = None,
+                    top: int = 3, min_count: int = 5, alpha: float = 0.05) -> dict[int, str]:
+    """:func:`describe_segments` for every theme at once (each column's table is computed once)."""
     columns = [columns] if isinstance(columns, str) else list(columns)
-    found = []
-    for column in columns:
-        table = theme_segment_table(documents, column, memberships, min_count=min_count, alpha=alpha)
-        found.extend(over_represented(table, theme_id, top=1) if not table.empty else [])
-    found.sort(key=lambda d: -d["lift"])
-    phrases = [f"{d['column']}={d['value']} ({d['share_in_theme']:.0%} vs {d['share_overall']:.0%}"
-               f"{' overall' if i == 0 else ''})" for i, d in enumerate(found[:max(top, 0)])]
-    if not phrases:
-        return ""
-    listed = phrases[0] if len(phrases) == 1 else ", ".join(phrases[:-1]) + " and " + phrases[-1]
-    return "mostly " + listed
+    tables = [theme_segment_table(documents, c, memberships, min_count=min_count, alpha=alpha) for c in columns]
+    themes = sorted({int(t) for table in tables for t in table["theme_id"].unique()}) if tables else []
+    out = {}
+    for theme_id in themes:
+        found = [d for table in tables if not table.empty and theme_id in set(table["theme_id"])
+                 for d in over_represented(table, theme_id, top=1)]
+        found.sort(key=lambda d: -d["lift"])
+        phrases = [f"{d['column']}={d['value']} ({d['share_in_theme']:.0%} vs {d['share_overall']:.0%}"
+                   f"{' overall' if i == 0 else ''})" for i, d in enumerate(found[:max(top, 0)])]
+        if phrases:
+            listed = phrases[0] if len(phrases) == 1 else ", ".join(phrases[:-1]) + " and " + phrases[-1]
+            out[theme_id] = "mostly " + listed
+    return out
 
 
 def _pairs(documents: pd.DataFrame, memberships: pd.DataFrame | None, analysed: np.ndarray) -> pd.DataFrame:
