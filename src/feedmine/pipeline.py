@@ -39,6 +39,7 @@ from .units import UNITS, distinct_theme_pairs, item_themes, make_units, members
 logger = logging.getLogger(__name__)
 
 STAGES = ("cleaner", "deduplicator", "embedder", "clusterer", "describer", "tagger", "journey", "scorer")
+STEPS = ("clean", "embed", "cluster", "describe", "tag", "score")  # what the progress bar counts
 
 
 def _default(name: str) -> Any:
@@ -123,7 +124,7 @@ class Pipeline(BaseEstimator):
                                 "feedmine.io.load_corpus(table, text=...) or call Pipeline.run(table, text=...).")
         stages = {name: self._stage(name) for name in STAGES}
         timings: dict[str, float] = {}
-        bar = tqdm(total=len(STAGES), desc="feedmine", unit="stage", disable=not self.progress)
+        bar = tqdm(total=len(STEPS), desc="feedmine", unit="step", disable=not self.progress)
 
         def step(name: str) -> None:
             timings[name] = round(time.perf_counter() - start, 3)
