@@ -5,6 +5,12 @@ quotes, sizes, tag mixes, scores, ranks and explanations redone for the whole ta
 across themes). ``meta["edits"]`` logs each edit with the keywords its themes had, so :func:`apply_edits`
 can replay the log on a later run whose theme ids differ.
 
+Segment-mode results (``unit="segment"``) are edited too: there the segments carry the themes
+(``segments.theme_id``) and an item belongs to every theme in its ``documents.theme_ids`` (primary
+first, ``theme_id`` = the primary). Keywords, labels, quotes and tightness are recomputed from the
+segments, as the pipeline computes them; sizes, tag mixes and scores count items (one per theme they
+are in, never per segment), as :meth:`~feedmine.result.Result.memberships` lists them.
+
 >>> import pandas as pd
 >>> import feedmine as fm
 >>> from feedmine.embed import TfidfEmbedder
@@ -40,12 +46,13 @@ from sklearn.cluster import KMeans
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from .assemble import theme_summaries, theme_table
 from .compare import _keyword_set
 from .errors import FeedmineError
 from .explain import explain_theme
-from .assemble import theme_table
 from .result import Result
 from .score import ThemeScorer
+from .segment_table import segment_phrases
 from .themes import ThemeDescriber
 
 logger = logging.getLogger(__name__)
@@ -92,12 +99,25 @@ def _lexical(texts: list[str], rows: np.ndarray, seed: int) -> np.ndarray:
     return X
 
 
+def _dedupe(themes: list[int]) -> list[int]:
+    """The list without repeats, first occurrence kept (so the primary theme stays first)."""
+    return list(dict.fromkeys(themes))
+
+
 class ThemeEditor:
-    """Edit a document-mode result's themes; ``result`` always holds the latest state.
+    """Edit a result's themes; ``result`` always holds the latest state.
 
     Each operation returns the new Result and also makes it ``self.result``, so edits chain. Vectors for
-    quotes, tightness and splits come from ``embeddings`` (one row per ``documents`` row; skipped rows may
-    be zero) or, when None, from a character 2–4-gram TF-IDF + SVD fitted on ``documents.text_clean``.
+    quotes, tightness and splits come from ``embeddings`` or, when None, from a character 2–4-gram
+    TF-IDF + SVD fitted on the analysed texts.
+
+    Document mode: ``embeddings`` has one row per ``documents`` row (skipped rows may be zero); the
+    lexical vectors come from ``documents.text_clean``.
+
+    Segment mode (``unit="segment"``): themes live on the segments, so the vectors are per segment.
+    Document-level vectors cannot be used there: ``embeddings`` must have one row per
+    ``result.segments`` row, in that order (e.g. your embedder on ``result.segments["text"]``), or be
+    None for lexical vectors of the segment texts.
     """
 
     def __init__(self, result: Result, embeddings: np.ndarray | None = None, describer: Any = None,
@@ -106,30 +126,48 @@ class ThemeEditor:
             raise FeedmineError(f"ThemeEditor needs a feedmine Result, got {type(result).__name__}; pass what "
                                 "fm.analyze(), Pipeline.run() or fm.load_result() returned.")
         docs = result.documents
-        if "theme_ids" in docs or result.meta.get("unit") == "segment":
-            raise FeedmineError("editing segment-mode results (unit='segment') is not supported yet: an item "
-                                "there can belong to several themes. Re-run with unit='document' to edit themes.")
+        #: True for a segment-mode result: themes are on ``result.segments``, items list theirs in theme_ids
+        self.segment_mode_ = "theme_ids" in docs or result.meta.get("unit") == "segment"
+        segs = result.segments
         missing = [f"documents.{c}" for c in ("id", "text_clean", "theme_id") if c not in docs] + \
                   [f"themes.{c}" for c in ("theme_id", "label", "keywords") if c not in result.themes]
+        if self.segment_mode_:
+            missing += [] if "theme_ids" in docs else ["documents.theme_ids"]
+            missing += ["segments"] if segs is None else \
+                [f"segments.{c}" for c in ("id", "text", "theme_id") if c not in segs]
         if missing:
             raise FeedmineError(f"the result lacks {', '.join(missing)}; pass a Result from fm.analyze(), "
                                 "Pipeline.run() or fm.load_result().")
+        if self.segment_mode_:
+            row_of = {str(v): r for r, v in enumerate(docs["id"])}
+            unknown = [v for v in segs["id"] if str(v) not in row_of]
+            if unknown:
+                raise FeedmineError(f"segments of unknown documents {unknown[:5]!r}: result.segments['id'] must "
+                                    "name rows of result.documents; pass the Result as the pipeline made it.")
+            #: documents row of each segment (segment mode only)
+            self.segment_rows_ = np.array([row_of[str(v)] for v in segs["id"]], dtype=int)
+            texts, rows = segs["text"].fillna("").astype(str).tolist(), np.arange(len(segs))
+            n_rows, per = len(segs), "result.segments row"
+            how = ("embed result.segments['text'] (document-level vectors cannot be used for segments)")
+        else:
+            texts = docs["text_clean"].fillna("").astype(str).tolist()
+            rows = np.flatnonzero(docs["theme_id"].notna().to_numpy())
+            n_rows, per = len(docs), "documents row"
+            how = "embed result.documents['text_clean'] (zeros for skipped rows)"
         self.result = result
         self.describer = describer if describer is not None else _stage(result.config, "describer", ThemeDescriber)
         self.scorer = scorer if scorer is not None else _stage(result.config, "scorer", ThemeScorer)
         if embeddings is None:
             self.vector_source_ = "lexical"
-            X = _lexical(docs["text_clean"].fillna("").astype(str).tolist(),
-                         np.flatnonzero(docs["theme_id"].notna().to_numpy()), result.config.get("random_state") or 0)
+            X = _lexical(texts, rows, result.config.get("random_state") or 0)
             logger.info("no embeddings given: quotes, tightness and splits use lexical (character n-gram) "
                         "vectors; pass embeddings= for semantic ones")
         else:
             self.vector_source_ = "embeddings"
             X = np.asarray(embeddings, dtype=np.float64)
-            if X.ndim != 2 or X.shape[0] != len(docs) or not np.isfinite(X).all():
-                raise FeedmineError(f"embeddings must be a finite 2-D array with one row per documents row "
-                                    f"({len(docs)}), got shape {X.shape}; embed result.documents['text_clean'] "
-                                    "(zeros for skipped rows) or pass embeddings=None for lexical vectors.")
+            if X.ndim != 2 or X.shape[0] != n_rows or not np.isfinite(X).all():
+                raise FeedmineError(f"embeddings must be a finite 2-D array with one row per {per} ({n_rows}), "
+                                    f"got shape {X.shape}; {how} or pass embeddings=None for lexical vectors.")
         self.vectors_ = _unit(X)
 
     # ----- operations ---------------------------------------------------------------------------
@@ -141,8 +179,14 @@ class ThemeEditor:
         if len(ids) < 2:
             raise FeedmineError(f"merge needs at least two different themes, got {list(theme_ids)!r}.")
         keep = ids[0]
-        docs = self.result.documents.copy()
-        docs.loc[docs["theme_id"].isin(ids), "theme_id"] = keep
+        docs, segs = self.result.documents.copy(), None
+        if self.segment_mode_:
+            # every merged id becomes the kept one, once, where its first occurrence was (primary stays first)
+            self._set_lists(docs, [_dedupe([keep if t in ids else t for t in ts]) for ts in self._lists(docs)])
+            segs = self.result.segments.copy()
+            segs.loc[segs["theme_id"].isin(ids).to_numpy(), "theme_id"] = keep
+        else:
+            docs.loc[docs["theme_id"].isin(ids), "theme_id"] = keep
         fixed = self._fixed()
         # a label the analyst chose for any merged theme survives, unless a new one is given
         chosen = label if label is not None else next((fixed[t] for t in theme_ids if int(t) in fixed), None)
@@ -150,30 +194,44 @@ class ThemeEditor:
         if chosen is not None:
             fixed[keep] = str(chosen)
         entry = {"op": "merge", "theme_ids": ids, "label": label, "into": keep, "themes": self._snapshot(ids)}
-        return self._commit(docs, fixed, entry)
+        return self._commit(docs, fixed, entry, segs)
 
     def split(self, theme_id: int, n: int = 2, random_state: int = 0) -> Result:
-        """k-means the theme's items into ``n`` new themes, numbered after the current largest id."""
+        """k-means the theme's items into ``n`` new themes, numbered after the current largest id.
+
+        In segment mode the theme's *segments* are split (k-means on segment vectors); each item that was
+        in the theme gets, in the old id's place in ``theme_ids``, the parts its segments went to: both
+        when they went to two, the part holding more of its segments first. Its other themes stay."""
         tid = self._theme(theme_id)
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
             raise FeedmineError(f"split needs n >= 2 parts, got {n!r}.")
-        docs = self.result.documents.copy()
-        rows = np.flatnonzero((docs["theme_id"] == tid).fillna(False).to_numpy())
+        docs, segs = self.result.documents.copy(), None
+        if self.segment_mode_:
+            segs = self.result.segments.copy()
+            rows, what = np.flatnonzero((segs["theme_id"] == tid).to_numpy()), "segments"
+        else:
+            rows, what = np.flatnonzero((docs["theme_id"] == tid).fillna(False).to_numpy()), "items"
         V = self.vectors_[rows]
         if len(np.unique(np.round(V, 9), axis=0)) < n:
-            raise FeedmineError(f"theme {tid} has {len(rows)} items but fewer than {n} distinct texts, so it "
+            raise FeedmineError(f"theme {tid} has {len(rows)} {what} but fewer than {n} distinct texts, so it "
                                 f"cannot be split in {n}; use a smaller n or move items by hand.")
         parts = KMeans(n_clusters=int(n), random_state=random_state, n_init=10).fit_predict(V)
         # number the parts in order of their first item, so ids do not depend on k-means' labelling
         order = {p: k for k, p in enumerate(dict.fromkeys(parts.tolist()))}
         start = int(self.result.themes["theme_id"].max()) + 1
         new = [start + order[p] for p in parts]
-        docs.loc[docs.index[rows], "theme_id"] = new
-        docs.loc[docs.index[rows], "theme_confidence"] = np.nan  # the clusterer's confidence no longer applies
+        if segs is not None:
+            segs.loc[segs.index[rows], "theme_id"] = new
+            if "theme_confidence" in segs:
+                segs.loc[segs.index[rows], "theme_confidence"] = np.nan
+            self._split_lists(docs, tid, self.segment_rows_[rows], new)
+        else:
+            docs.loc[docs.index[rows], "theme_id"] = new
+            docs.loc[docs.index[rows], "theme_confidence"] = np.nan  # the clusterer's confidence no longer applies
         fixed = {t: lb for t, lb in self._fixed().items() if t != tid}  # each part needs its own label
         entry = {"op": "split", "theme_id": tid, "n": int(n), "random_state": random_state,
                  "new_theme_ids": list(range(start, start + int(n))), "themes": self._snapshot([tid])}
-        return self._commit(docs, fixed, entry)
+        return self._commit(docs, fixed, entry, segs)
 
     def rename(self, theme_id: int, label: str) -> Result:
         """Set a theme's label; it stays through later recomputes. Nothing else changes."""
@@ -191,7 +249,10 @@ class ThemeEditor:
         return self._publish(docs, themes, entry)
 
     def move(self, item_ids: Sequence[Any], theme_id: int) -> Result:
-        """Put documents (by ``id``) in a theme, or in -1 (unassigned)."""
+        """Put documents (by ``id``) in a theme, or in -1 (unassigned).
+
+        In segment mode a moved item leaves all its other themes: its ``theme_ids`` becomes
+        ``[theme_id]`` (``[]`` for -1) and every one of its segments moves with it."""
         tid = -1 if not isinstance(theme_id, bool) and theme_id == -1 else self._theme(theme_id)
         if isinstance(item_ids, (str, bytes)) or not len(item_ids):
             raise FeedmineError(f"move needs a non-empty list of document ids, got {item_ids!r}.")
@@ -205,12 +266,26 @@ class ThemeEditor:
         if skipped:
             raise FeedmineError(f"documents {skipped[:5]!r} were skipped (see skip_reason) and have no theme, "
                                 "so they cannot be moved; fix the text and re-run to include them.")
-        docs.loc[docs.index[rows], "theme_id"] = tid
+        segs = None
+        if self.segment_mode_:
+            lists = self._lists(docs)
+            for r in rows:
+                lists[r] = [tid] if tid >= 0 else []
+            self._set_lists(docs, lists)
+            segs = self.result.segments.copy()
+            at = np.isin(self.segment_rows_, rows)
+            segs.loc[at, "theme_id"] = tid
+            if "theme_confidence" in segs:
+                segs.loc[at, "theme_confidence"] = np.nan
+            if "reassigned" in segs:
+                segs.loc[at, "reassigned"] = False
+        else:
+            docs.loc[docs.index[rows], "theme_id"] = tid
         docs.loc[docs.index[rows], "theme_confidence"] = np.nan  # an analyst's choice, not the clusterer's
         docs.loc[docs.index[rows], "reassigned"] = False
         entry = {"op": "move", "item_ids": [str(i) for i in item_ids], "theme_id": tid,
                  "themes": self._snapshot([tid]) if tid >= 0 else []}
-        return self._commit(docs, self._fixed(), entry)
+        return self._commit(docs, self._fixed(), entry, segs)
 
     # ----- internals ----------------------------------------------------------------------------
     def _theme(self, theme_id: Any) -> int:
@@ -233,35 +308,89 @@ class ThemeEditor:
                 for i in ids]
 
     @staticmethod
+    def _lists(docs: pd.DataFrame) -> list[list[int]]:
+        """Fresh copies of every item's theme list (the frame's own lists are shared with the old result)."""
+        return [[int(t) for t in ts] if isinstance(ts, (list, tuple, np.ndarray)) else [] for ts in docs["theme_ids"]]
+
+    @staticmethod
+    def _set_lists(docs: pd.DataFrame, lists: list[list[int]]) -> None:
+        """Write the theme lists; analysed items' ``theme_id`` follows (the primary, -1 when none)."""
+        column = np.empty(len(lists), dtype=object)  # one list per cell, whatever their lengths
+        for r, ts in enumerate(lists):
+            column[r] = list(ts)
+        docs["theme_ids"] = column
+        analysed = docs["theme_id"].notna().to_numpy()
+        primary = np.array([ts[0] if ts else -1 for ts in lists], dtype=int)
+        docs.loc[analysed, "theme_id"] = primary[analysed]
+
+    def _split_lists(self, docs: pd.DataFrame, tid: int, seg_rows: np.ndarray, new: list[int]) -> None:
+        """Put the parts of split theme ``tid`` in its place in each item's list, larger share first."""
+        share: dict[int, dict[int, int]] = {}
+        for r, t in zip(seg_rows.tolist(), new):  # insertion order: the part of the earlier segment first
+            share.setdefault(r, {})
+            share[r][t] = share[r].get(t, 0) + 1
+        biggest = max(set(new), key=lambda t: (new.count(t), -t))
+        lists = self._lists(docs)
+        primary_was = [bool(ts) and ts[0] == tid for ts in lists]
+        for r, ts in enumerate(lists):
+            if tid in ts:
+                got = share.get(r) or {biggest: 1}  # an item without a segment of the theme: not expected
+                parts = sorted(got, key=lambda t: -got[t])  # stable: ties keep segment order
+                lists[r] = _dedupe([p for t in ts for p in (parts if t == tid else [t])])
+        self._set_lists(docs, lists)
+        # the clusterer's confidence was for the old primary theme
+        docs.loc[np.array(primary_was, dtype=bool), "theme_confidence"] = np.nan
+
+    @staticmethod
     def _doc_labels(docs: pd.DataFrame, themes: pd.DataFrame) -> list[str | None]:
         label_of = dict(zip(themes["theme_id"].astype(int), themes["label"]))
         return [label_of.get(int(t)) if pd.notna(t) else None for t in docs["theme_id"]]
 
-    def _commit(self, docs: pd.DataFrame, fixed: dict[int, str], entry: dict[str, Any]) -> Result:
-        """Recompute the whole theme table from ``docs.theme_id`` (as the pipeline builds it)."""
-        analysed = np.flatnonzero(docs["theme_id"].notna().to_numpy())
-        labels = docs["theme_id"].to_numpy()[analysed].astype(int)
+    def _commit(self, docs: pd.DataFrame, fixed: dict[int, str], entry: dict[str, Any],
+                segs: pd.DataFrame | None = None) -> Result:
+        """Recompute the whole theme table (as the pipeline builds it) from ``docs.theme_id``, or in segment
+        mode from ``segs.theme_id`` (keywords, labels, quotes, tightness) and ``docs.theme_ids`` (the rest)."""
+        if segs is not None:
+            texts = segs["text"].fillna("").astype(str).tolist()
+            labels = segs["theme_id"].to_numpy().astype(int)
+            V, ids = self.vectors_, segs["id"].tolist()
+            members = Result(docs, self.result.themes).memberships()  # items, once per theme they are in
+        else:
+            analysed = np.flatnonzero(docs["theme_id"].notna().to_numpy())
+            texts = docs["text_clean"].iloc[analysed].astype(str).tolist()
+            labels = docs["theme_id"].to_numpy()[analysed].astype(int)
+            V, ids = self.vectors_[analysed], docs["id"].iloc[analysed].tolist()
+            members = pd.DataFrame({"row": analysed, "theme_id": labels}, dtype=int)
         describer = clone(self.describer, safe=False)
-        describer.fit(docs["text_clean"].iloc[analysed].astype(str).tolist(), labels, self.vectors_[analysed],
-                      ids=docs["id"].iloc[analysed].tolist())
+        describer.fit(texts, labels, V, ids=ids)
         themes = describer.themes_.copy()
         themes["label"] = [fixed.get(int(t), lb) for t, lb in zip(themes["theme_id"], themes["label"])]
         themes.insert(themes.columns.get_loc("label") + 1, "label_fixed", themes["theme_id"].isin(list(fixed)))
         # tightness as the clusterer measures it: mean cosine of the members to their normalised centroid
-        groups = {int(t): self.vectors_[analysed[labels == t]] for t in np.unique(labels[labels >= 0])}
-        tightness = {t: float((V @ _unit(V.mean(axis=0, keepdims=True))[0]).mean()) for t, V in groups.items()}
-        members = pd.DataFrame({"row": analysed, "theme_id": labels}, dtype=int)
+        groups = {int(t): V[labels == t] for t in np.unique(labels[labels >= 0])}
+        tightness = {t: float((G @ _unit(G.mean(axis=0, keepdims=True))[0]).mean()) for t, G in groups.items()}
         themes = theme_table(themes, docs, members, SimpleNamespace(tightness_=tightness))
         scorer = clone(self.scorer, safe=False).fit(docs, themes, memberships=members)
         themes = themes.merge(scorer.scores_, on="theme_id", how="left")
+        # the rest of what the pipeline adds: summaries, over-represented segments, explanations
+        doc_labels = docs["theme_id"].astype("Int64").fillna(-2).to_numpy(dtype=int)
+        confidence = docs["theme_confidence"].to_numpy(dtype=float) if "theme_confidence" in docs \
+            else np.ones(len(docs))
+        themes["summary"] = theme_summaries(themes, docs["text_clean"].fillna("").to_numpy(dtype=object),
+                                            docs["lang"].to_numpy(dtype=object), doc_labels, confidence)
+        columns = [c for c in ("channel", "segment") if c in docs and docs[c].notna().any()]
+        if columns:
+            notes = segment_phrases(docs, columns, members)
+            themes["segment_note"] = [notes.get(int(t), "") for t in themes["theme_id"]]
         themes["explanation"] = [explain_theme(row, has_rating="rating" in docs) for _, row in themes.iterrows()]
         gone = sorted(set(self.result.themes["theme_id"].astype(int)) - set(themes["theme_id"]) - {-1})
         if gone and entry["op"] == "move":  # merge and split remove themes by design; a move only by emptying
             logger.info("themes %s lost all their items and were removed", gone)
         docs["theme_label"] = self._doc_labels(docs, themes)
-        return self._publish(docs, themes, entry)
+        return self._publish(docs, themes, entry, segs)
 
-    def _publish(self, docs: pd.DataFrame, themes: pd.DataFrame, entry: dict[str, Any]) -> Result:
+    def _publish(self, docs: pd.DataFrame, themes: pd.DataFrame, entry: dict[str, Any],
+                 segs: pd.DataFrame | None = None) -> Result:
         old = self.result
         meta = copy.deepcopy(old.meta)
         entry = dict(entry, status="applied", vectors=self.vector_source_)
@@ -270,7 +399,7 @@ class ThemeEditor:
         labels = docs["theme_id"].dropna()
         meta["unassigned_share"] = float((labels == -1).mean()) if len(labels) else 0.0
         self.result = Result(documents=docs, themes=themes.reset_index(drop=True), config=copy.deepcopy(old.config),
-                             meta=meta, segments=old.segments)
+                             meta=meta, segments=segs if segs is not None else old.segments)
         return self.result
 
 
@@ -324,7 +453,8 @@ def apply_edits(result: Result, edits: Sequence[dict[str, Any]], embeddings: np.
     Each edit's themes are matched to this run's by keyword Jaccard (one-to-one, at least
     ``min_similarity``); moves find their documents by id. An edit that cannot be matched or applied is
     skipped with a warning. ``meta["edits"]`` of the returned Result gives each edit's ``status``
-    (``applied``, or ``skipped`` with a ``reason``)."""
+    (``applied``, or ``skipped`` with a ``reason``). Segment-mode results are replayed the same way;
+    ``embeddings`` is then one row per ``result.segments`` row (see :class:`ThemeEditor`)."""
     if not 0.0 <= float(min_similarity) <= 1.0:
         raise FeedmineError(f"min_similarity must be between 0 and 1, got {min_similarity!r}.")
     edits = _check_log(edits)
