@@ -18,7 +18,6 @@ or ``fit_predict`` / ``labels_`` (KMeans, a tuned HDBSCAN).
 from __future__ import annotations
 
 import logging
-import math
 import warnings
 from typing import Any
 
