@@ -312,3 +312,17 @@ def test_a_user_function_can_name_and_summarise_themes():
     assert res.themes.set_index("theme_id").loc[0, "label"] == "pay · error"  # the original is untouched
     with pytest.raises(FeedmineError, match="unknown field"):
         res.name_themes(lambda t: {"title": "x"})
+
+
+def test_thread_summaries_from_a_result():
+    docs = pd.DataFrame({"id": ["a", "b", "c", "d"], "theme_id": pd.array([0, 0, 1, 0], dtype="Int64"),
+                         "text_clean": ["The export to PDF fails every time on my laptop.", "저도요",
+                                        "Unrelated thread about pricing plans and discounts.",
+                                        "Export to PDF breaks after the update, it fails."],
+                         "thread_id": ["t1", "t1", "t2", "t1"]})
+    res = Result(documents=docs, themes=pd.DataFrame({"theme_id": [0, 1], "label": ["export", "pricing"]}))
+    table = res.thread_summaries(n_sentences=1).set_index("thread_id")
+    assert table.loc["t1", "n_items"] == 3 and "PDF" in table.loc["t1", "summary"]
+    assert "저도요" not in table.loc["t1", "summary"]
+    with pytest.raises(FeedmineError, match="no thread column"):
+        Result(documents=docs.drop(columns="thread_id"), themes=res.themes).thread_summaries()

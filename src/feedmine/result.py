@@ -124,6 +124,16 @@ class Result:
         meta = {**self.meta, "themes_named_by": getattr(namer, "__name__", type(namer).__name__)}
         return Result(documents=docs, themes=themes, config=self.config, meta=meta, segments=self.segments)
 
+    def thread_summaries(self, n_sentences: int = 2) -> pd.DataFrame:
+        """Per discussion thread (needs ``thread=`` at load time): ``thread_id, n_items, summary``, the
+        sentences that best cover it; replies that only agree are left out of the summary."""
+        from .threads import thread_summaries
+
+        if "thread_id" not in self.documents:
+            raise FeedmineError("no thread column: pass thread='your thread id column' to fm.analyze or "
+                                "load_corpus to summarise discussions.")
+        return thread_summaries(self.documents, thread="thread_id", n_sentences=n_sentences)
+
     def problem_statements(self, top: int = 5, columns: list[str] | None = None) -> pd.DataFrame:
         """Who / when-where / what / why / KPI for the top pain points, as fields and as text
         (:mod:`feedmine.problem`); ``columns``: the metadata columns to look for over-represented segments."""
