@@ -267,3 +267,19 @@ def test_one_problem_in_two_languages_is_one_theme():
     assert n_mixed >= 2
     # without the centring, the language signature of the embedding splits every problem in two
     assert bilingual_themes(align=False)[0] < n_mixed
+
+
+def test_journey_stages_when_asked_for():
+    from feedmine.journey import JourneyStageMapper
+
+    rows = [(t, topic) for topic, (ko, en) in PARALLEL.items() for t in ko + en]
+    df = pd.DataFrame(rows, columns=["text", "topic"])
+    res = fm.Pipeline(journey=JourneyStageMapper(), deduplicator=False, random_state=0, progress=False).run(
+        df, text="text")
+    docs = res.documents.assign(topic=df["topic"].to_numpy())
+    assert {"journey_stage", "journey_similarity", "journey_cue"} <= set(docs.columns)
+    korean_payment = docs[(docs["topic"] == "pay") & docs["text"].str.contains("결제")]
+    assert (korean_payment["journey_stage"] == "purchase/activation").all()  # the cue 결제 decides
+    assert (korean_payment["journey_cue"] != "similarity").all()
+    assert "journey_stage" in res.themes
+    assert "journey_stage" not in fm.Pipeline(deduplicator=False, progress=False).run(df.head(20), text="text").documents
