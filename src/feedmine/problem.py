@@ -29,7 +29,10 @@ from typing import Any
 
 import pandas as pd
 
+from .explain import MIN_TREND_ITEMS
 from .segment_table import segment_phrases
+
+MAX_QUOTE = 160  # characters of the representative quote in a statement
 
 
 def _pct(x: float) -> str:
@@ -44,7 +47,9 @@ def problem_statement(row: dict, who: str = "") -> dict[str, str]:
     """The fields and the one-paragraph text for one theme row of ``result.themes``."""
     label, share, size = str(row.get("label", "")), float(row.get("share", 0.0)), int(row.get("size", 0))
     quotes = list(row.get("quotes") or [])
-    what = f"{label} ({_pct(share)} of feedback, {size} items)" + (f': "{quotes[0]}"' if quotes else "")
+    quote = str(quotes[0]) if quotes else ""
+    quote = quote if len(quote) <= MAX_QUOTE else quote[:MAX_QUOTE].rsplit(" ", 1)[0] + " …"
+    what = f"{label} ({_pct(share)} of feedback, {size} items)" + (f': "{quote}"' if quote else "")
     why_parts = []
     gap = None
     if row.get("impact_method") in ("rating_loo", "nps_loo") and _ok(row.get("impact_rating_theme")):
@@ -62,7 +67,9 @@ def problem_statement(row: dict, who: str = "") -> dict[str, str]:
     if _ok(row.get("churn_share")) and row["churn_share"] > 0:
         why_parts.append(f"{_pct(row['churn_share'])} signal churn")
     where_parts = []
-    if _ok(row.get("freq_recent_share")) and _ok(row.get("freq_baseline_share")):
+    thin = min(row.get("freq_recent_total", MIN_TREND_ITEMS), row.get("freq_baseline_total", MIN_TREND_ITEMS))
+    if _ok(row.get("freq_recent_share")) and _ok(row.get("freq_baseline_share")) and thin >= MIN_TREND_ITEMS \
+            and row["freq_recent_share"] + row["freq_baseline_share"] > 0:
         where_parts.append(f"{_pct(row['freq_recent_share'])} of recent feedback vs "
                            f"{_pct(row['freq_baseline_share'])} before" + (" (emerging)" if row.get("emerging") else ""))
     if _ok(row.get("journey_stage")):
