@@ -454,3 +454,14 @@ def test_explanation_names_the_segment_and_skips_thin_trends():
     assert "mostly channel=android (62% vs 30% overall)" in text
     assert "recent window" not in text  # 12 dated items in the recent window are too few for a trend
     assert "recent window" in explain_theme(row | {"freq_recent_total": 30}, has_rating=False)
+
+
+def test_regression_impact_is_explained_with_its_interval():
+    from feedmine.explain import explain_theme
+    from feedmine.problem import problem_statement
+
+    row = {"theme_id": 1, "share": 0.1, "size": 10, "impact_method": "rating_regression", "impact_coef": -1.5,
+           "impact_ci_low": -2.0, "impact_ci_high": -1.0, "impact_harm_mean": 0.3}
+    assert "rated 1.50 points lower with its other themes held fixed (95% interval 1.00 to 2.00)" in \
+        explain_theme(row, has_rating=True)
+    assert "(95% interval 1.00–2.00)" in problem_statement(row)["why"]

@@ -51,7 +51,10 @@ def explain_theme(row: Any, has_rating: bool) -> str:
         flag = " — emerging" if bool(row.get("emerging")) else ""
         parts.append(f"{_pct(row['freq_recent_share'])} in the recent window, {trend} from "
                      f"{_pct(row['freq_baseline_share'])} before{flag}")
-    if has_rating and pd.notna(row.get("impact_rating_drop")):
+    if row.get("impact_method") == "rating_regression" and pd.notna(row.get("impact_coef")):
+        parts.append(f"an item with this theme is rated {-row['impact_coef']:.2f} points lower with its other "
+                     f"themes held fixed (95% interval {-row['impact_ci_high']:.2f} to {-row['impact_ci_low']:.2f})")
+    elif has_rating and pd.notna(row.get("impact_rating_drop")):
         unit = "NPS points" if row.get("impact_method") == "nps_loo" else "rating points"
         gap = row["impact_rating_rest"] - row["impact_rating_theme"] if pd.notna(row.get("impact_rating_theme")) else None
         if gap is not None:

@@ -59,6 +59,10 @@ def problem_statement(row: dict, who: str = "") -> dict[str, str]:
             why_parts.append(f"rated {gap:.2f} {unit} lower than the rest")
         if _ok(row.get("impact_rating_drop")) and row["impact_rating_drop"] > 0:
             why_parts.append(f"without it the overall score would rise by {row['impact_rating_drop']:.2f}")
+    elif row.get("impact_method") == "rating_regression" and _ok(row.get("impact_coef")):
+        gap = -float(row["impact_coef"])
+        why_parts.append(f"an item with it is rated {gap:.2f} points lower with its other themes held fixed "
+                         f"(95% interval {-row['impact_ci_high']:.2f}–{-row['impact_ci_low']:.2f})")
     elif _ok(row.get("impact_harm_mean")):
         why_parts.append(f"mean harm {row['impact_harm_mean']:.2f} (0–1, from sentiment and severity)")
     severe = float(row.get("severity_high", 0) or 0) + float(row.get("severity_critical", 0) or 0)
