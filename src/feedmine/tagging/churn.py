@@ -28,7 +28,7 @@ from typing import Any
 import pandas as pd
 from sklearn.base import BaseEstimator
 
-from .lexicon import CLAUSE_BREAK, EN_WORD, KO_PRE_NEGATION, _is_en_negator
+from .lexicon import CLAUSE_BREAK, EN_WORD, KO_PRE_NEGATION, _is_en_negator, taggable
 # Text and patterns get the cleaner's NFKC, which keeps typed jamo as they are (plain NFKC composes
 # "ㅋㅠㅠ" into "ㅋ큐ㅠ" and hides the ㅠㅠ), so raw, cleaned and NFKC-normalised input all match alike.
 from ..text.normalize import _nfkc_keep_jamo
@@ -101,14 +101,9 @@ class ChurnDetector(BaseEstimator):
         """Check each text, in order. Missing, non-string, blank or ``lang == "none"`` items are not churn."""
         if not hasattr(self, "pattern_"):
             self.fit()  # stateless, so transform-before-fit simply fits (as LexiconTagger does)
-        texts = list(texts)
-        if langs is not None and len(langs) != len(texts):
-            raise ValueError(f"got {len(texts)} texts but {len(langs)} langs")
-        cues = []
-        for i, value in enumerate(texts):
-            skipped = langs is not None and langs[i] == "none"
-            ok = not skipped and isinstance(value, str) and value.strip()
-            cues.append(self._cue(_nfkc_keep_jamo(value).replace("\u2019", "'")) if ok else "")
+        texts, ok = taggable(texts, langs)
+        cues = [self._cue(_nfkc_keep_jamo(value).replace("\u2019", "'")) if usable else ""
+                for value, usable in zip(texts, ok)]
         return pd.DataFrame({"is_churn_risk": [bool(c) for c in cues], "churn_cue": cues})
 
     def _cue(self, text: str) -> str:

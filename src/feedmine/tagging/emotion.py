@@ -5,7 +5,7 @@ needs a different answer than a confused one). Like :mod:`feedmine.tagging.lexic
 lexicon for Korean and English, so every label comes with the phrase that set it.
 
 * Korean cues match substrings of the unsegmented text; English cues match at a word start (stems:
-  "frustrat", "confus"). Negation follows ``tag.py``: 안/못 before a Korean stem, -지 않/없/마세요
+  "frustrat", "confus"). Negation follows ``lexicon.py``: 안/못 before a Korean stem, -지 않/없/마세요
   after it, an English negator among the three words before, in the same clause. A negated positive
   cue ("not satisfied", "안 좋아요", "만족스럽지 않") counts as disappointment; a negated negative
   cue ("걱정 없어요", "not worried") counts for nothing.
@@ -34,7 +34,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 
 from .lexicon import (CLAUSE_BREAK, CONTRAST, EN_WORD, KO_INTENSIFIER, KO_POST_NEGATION, KO_PRE_NEGATION,
-                  REQUEST_PATTERN, _is_en_negator)
+                      REQUEST_PATTERN, _is_en_negator, taggable)
 # Text and patterns get the cleaner's NFKC, which keeps typed jamo as they are (plain NFKC composes
 # "ㅋㅠㅠ" into "ㅋ큐ㅠ" and hides the ㅠㅠ), so raw, cleaned and NFKC-normalised input all match alike.
 from ..text.normalize import _nfkc_keep_jamo
@@ -165,15 +165,13 @@ class EmotionTagger(BaseEstimator):
         ``sentiment`` (floats in [-1, 1], e.g. ``LexiconTagger``'s) lowers emotions of the other sign."""
         if not hasattr(self, "ko_pattern_"):
             self.fit()  # stateless, so transform-before-fit simply fits (as LexiconTagger does)
-        texts = list(texts)
         langs, sentiment = (None if x is None else list(x) for x in (langs, sentiment))  # by position
-        for name, other in (("langs", langs), ("sentiment", sentiment)):
-            if other is not None and len(other) != len(texts):
-                raise ValueError(f"got {len(texts)} texts but {len(other)} {name}")
+        texts, ok = taggable(texts, langs)
+        if sentiment is not None and len(sentiment) != len(texts):
+            raise ValueError(f"got {len(texts)} texts but {len(sentiment)} sentiment")
         rows = []
         for i, value in enumerate(texts):
-            skipped = langs is not None and langs[i] == "none"
-            if skipped or not isinstance(value, str) or not value.strip():
+            if not ok[i]:
                 rows.append(("none", 0.0, ""))
                 continue
             s = None if sentiment is None or pd.isna(sentiment[i]) else float(sentiment[i])

@@ -190,6 +190,17 @@ def _is_en_negator(word: str) -> bool:
     return word in EN_NEGATORS or word.endswith("n't")
 
 
+def taggable(texts: Sequence[Any], langs: Sequence[str] | None) -> tuple[list[Any], list[bool]]:
+    """The texts as a list, and per text whether it can be tagged: a non-blank string whose language is
+    not ``"none"`` (skipped upstream). Shared by every cue tagger so they agree on what "empty" is."""
+    texts = list(texts)
+    if langs is not None and len(langs) != len(texts):
+        raise ValueError(f"got {len(texts)} texts but {len(langs)} langs")
+    ok = [isinstance(v, str) and bool(v.strip()) and not (langs is not None and langs[i] == "none")
+          for i, v in enumerate(texts)]
+    return texts, ok
+
+
 class LexiconTagger(BaseEstimator):
     """Lexicon-and-rules tagger: ``sentiment``, ``severity``, ``severity_cue``, ``is_request`` per text.
 
@@ -241,13 +252,10 @@ class LexiconTagger(BaseEstimator):
         text gets both passes; an item whose lang is ``"none"`` (skipped upstream) is tagged as empty."""
         if not hasattr(self, "is_fitted_"):
             self.fit()
-        texts = list(texts)
-        if langs is not None and len(langs) != len(texts):
-            raise ValueError(f"got {len(texts)} texts but {len(langs)} langs")
+        texts, ok = taggable(texts, langs)
         rows = []
-        for i, value in enumerate(texts):
-            skipped = langs is not None and langs[i] == "none"
-            if skipped or not isinstance(value, str) or not value.strip():
+        for value, usable in zip(texts, ok):
+            if not usable:
                 rows.append((0.0, "low", "empty", False))
             else:
                 rows.append(self._tag_one(unicodedata.normalize("NFKC", value)))
