@@ -67,3 +67,16 @@ def write_results(name: str, payload: dict) -> Path:
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps(payload, indent=2, ensure_ascii=False, default=str), encoding="utf-8")
     return path
+
+
+def load_maalej():
+    """maalej_app_reviews with ``text`` = title + ". " + comment (the title alone when they match) and
+    ``n_problem_labels`` = how many of bug / feature / user experience the review carries."""
+    import numpy as np
+    import pandas as pd
+
+    df = pd.read_csv(SHARED / "maalej_app_reviews" / "maalej_app_reviews.csv", keep_default_na=False)
+    title, comment = df["title"].astype(str).str.strip(), df["comment"].astype(str).str.strip()
+    df["text"] = np.where((title != "") & (title != comment), title + ". " + comment, comment)
+    df["n_problem_labels"] = df[["is_bug", "is_feature", "is_user_experience"]].sum(axis=1)
+    return df

@@ -14,28 +14,19 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import CACHE, SHARED, PeakMemory, write_results  # noqa: E402
+from common import CACHE, PeakMemory, load_maalej, write_results  # noqa: E402
 
 import feedmine as fm  # noqa: E402
 from feedmine.embed import E5Embedder, HybridEmbedder  # noqa: E402
-
-
-def load() -> pd.DataFrame:
-    df = pd.read_csv(SHARED / "maalej_app_reviews" / "maalej_app_reviews.csv", keep_default_na=False)
-    title, comment = df["title"].astype(str).str.strip(), df["comment"].astype(str).str.strip()
-    df["text"] = np.where((title != "") & (title != comment), title + ". " + comment, comment)
-    df["n_problem_labels"] = df[["is_bug", "is_feature", "is_user_experience"]].sum(axis=1)
-    return df
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args(argv)
-    df = load()
+    df = load_maalej()
     embedder = HybridEmbedder(semantic=E5Embedder(cache_dir=CACHE, progress=True))
     with PeakMemory() as mem:
         res = fm.Pipeline(embedder=embedder, unit="segment", random_state=args.seed, progress=False).run(

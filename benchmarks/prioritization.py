@@ -26,7 +26,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import tagging_data as data  # noqa: E402
-from common import CACHE, write_results  # noqa: E402
+from common import CACHE, load_maalej, write_results  # noqa: E402
 
 import feedmine as fm  # noqa: E402
 from feedmine.embed import E5Embedder, HybridEmbedder  # noqa: E402
@@ -52,7 +52,7 @@ def strategies(themes: pd.DataFrame) -> dict[str, pd.Series]:
 
 
 def part_a(seed: int) -> dict:
-    df = data.load_maalej()
+    df = load_maalej()
     res = pipeline(seed).run(df, text="text", id="id", rating="rating")
     docs = res.documents.assign(is_bug=df["is_bug"].to_numpy(), is_feature=df["is_feature"].to_numpy(),
                                 praise=((df["n_labels"] == 1) & (df["is_rating"] == 1) & (df["rating"] >= 4)).to_numpy())

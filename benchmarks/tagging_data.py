@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from common import CACHE, SHARED
+from common import CACHE, SHARED, load_maalej
 
 from feedmine.embed import E5Embedder
 from feedmine.text.normalize import TextCleaner
@@ -48,14 +48,6 @@ def _clean(df: pd.DataFrame) -> pd.DataFrame:
     clean = TextCleaner().fit_transform(df["text"].tolist())
     df = df.assign(text_clean=clean["text_clean"].to_numpy(dtype=object), lang=clean["lang"].to_numpy(dtype=object))
     return df[clean["skip_reason"].isna().to_numpy()].reset_index(drop=True)
-
-
-def load_maalej() -> pd.DataFrame:
-    df = pd.read_csv(MAALEJ, keep_default_na=False)
-    title, comment = df["title"].astype(str).str.strip(), df["comment"].astype(str).str.strip()
-    df["text"] = np.where((title != "") & (title != comment), title + ". " + comment, comment)
-    df["n_problem_labels"] = df[["is_bug", "is_feature", "is_user_experience"]].sum(axis=1)
-    return df
 
 
 def load(seed: int = SEED) -> dict[str, pd.DataFrame]:

@@ -209,14 +209,14 @@ class Pipeline(BaseEstimator):
         step("describe")
 
         start = time.perf_counter()
-        unit_tags = tag_units(stages["tagger"], unit_texts, unit_langs.tolist(), X[source] if len(source) else X, embedder)
+        unit_X = X[source] if len(source) else X  # the embedder's own vectors, one row per unit
+        unit_tags = tag_units(stages["tagger"], unit_texts, unit_langs.tolist(), unit_X, embedder)
         if self.unit == "document":
             tags = unit_tags  # one unit per analysed item, in the same order
         else:
             tags = item_tags(unit_tags, unit_item, unit_texts, usable,
                              getattr(stages["tagger"], "neutral_band", 0.2))
-        tags = tags.join(self._journey(stages["journey"], embedder, X[source] if len(source) else X, unit_item,
-                                       usable, unit_texts))
+        tags = tags.join(self._journey(stages["journey"], embedder, unit_X, unit_item, usable, unit_texts))
         step("tag")
 
         start = time.perf_counter()
