@@ -1,12 +1,19 @@
-"""Sparse n-gram features for the sentiment head: character 1–3-grams and Korean morpheme 1–2-grams.
+"""Sparse n-gram features for the sentiment head: character n-grams and Korean morpheme n-grams.
 
 Why: a sentence embedding alone reads Korean movie-review sentiment at 0.79 accuracy (nsmc, held
 out); sentiment in informal Korean sits in endings, slang and emoticons (-네요, 노잼, ㅋㅋ, ㅡㅡ) that
 the 4-bit e5-small blurs. Learned weights for those n-grams, next to the embedding, reach 0.85
-(benchmarks/tagging.py). Features are binary (present or not) and scaled by 1/sqrt(number of
-n-grams in the text, known or not), so dropping rare features after training leaves the scale of
-the others unchanged. Morphemes come from kiwipiepy (``form/TAG`` with the tag cut to 2 letters,
-no typo correction); Latin words are lower-cased.
+(benchmarks/tagging.py). Four views, each chosen by cross-validation on the training rows:
+
+* ``c:`` character 1–3-grams inside each word (padded with a space, scikit-learn's ``char_wb``);
+* ``s:`` character 2–3-grams of the text with its spaces removed: Korean spacing is free-form
+  (재미없다 / 재미 없다), so the same cue must not depend on it;
+* ``m:`` kiwipiepy morpheme 1–2-grams, ``form/TAG`` with the tag cut to 2 letters (VV, EF, NN);
+* ``f:`` morpheme unigrams with the full tag (VA-I, XSA, NNG), which the cut merges.
+
+Features are binary (present or not) and scaled by 1/sqrt(number of n-grams in the text, known or
+not), so dropping rare features after training leaves the scale of the others unchanged. Kiwi runs
+without typo correction; Latin words are lower-cased.
 
 >>> from feedmine.tagging.ngrams import ngrams
 >>> sorted(g for g in ngrams("노잼") if g.startswith("c:"))
@@ -22,6 +29,7 @@ import numpy as np
 from scipy import sparse
 
 _WORD = re.compile(r"\S+")
+_SPACE = re.compile(r"\s+")
 
 
 def _char_grams(text: str, n_max: int = 3) -> set[str]:
@@ -37,9 +45,17 @@ def _char_grams(text: str, n_max: int = 3) -> set[str]:
     return grams
 
 
+def _spaceless_grams(text: str) -> set[str]:
+    joined = _SPACE.sub("", text.lower())
+    return {"s:" + joined[i:i + n] for n in (2, 3) for i in range(len(joined) - n + 1)}
+
+
 def _morph_grams(morphs: Sequence[str]) -> set[str]:
-    grams = {"m:" + m for m in morphs}
-    grams.update(f"m:{a} {b}" for a, b in zip(morphs, morphs[1:]))
+    """``morphs`` are ``form/TAG`` with the full tag: unigrams with it, 1–2-grams with its 2 letters."""
+    short = [m[: m.rindex("/") + 3] if "/" in m else m for m in morphs]
+    grams = {"f:" + m for m in morphs}
+    grams.update("m:" + m for m in short)
+    grams.update(f"m:{a} {b}" for a, b in zip(short, short[1:]))
     return grams
 
 
@@ -50,7 +66,7 @@ def _morphs(texts: Sequence[str]) -> list[list[str]]:
     out: list[list[str]] = [[] for _ in texts]
     if korean:
         for i, tokens in zip(korean, _load_kiwi(()).tokenize([texts[i] for i in korean])):
-            out[i] = [f"{t.form.lower()}/{t.tag[:2]}" for t in tokens]
+            out[i] = [f"{t.form.lower()}/{t.tag}" for t in tokens]
     return out
 
 
@@ -58,7 +74,7 @@ def ngrams(text: str, morphs: Sequence[str] | None = None) -> set[str]:
     """All n-gram features of one text (``morphs``: its kiwi morphemes, computed when not given)."""
     if morphs is None:
         morphs = _morphs([text])[0]
-    return _char_grams(text) | _morph_grams(list(morphs))
+    return _char_grams(text) | _spaceless_grams(text) | _morph_grams(list(morphs))
 
 
 def ngram_matrix(texts: Sequence[str], vocabulary: dict[str, int]) -> sparse.csr_matrix:
