@@ -3,8 +3,16 @@
 banking77's 77 intents are human labels; many of them belong plainly to one stage of a bank customer's
 journey. The rubric below (ours, written before looking at any output) maps the unambiguous intents
 to a stage; the rest are left out of the score. On the banking77 test set's items with a mapped
-intent, reported: accuracy of the mapper's default (cues → centred e5 similarity with a margin →
-"use"), of cues and similarity alone, and of always answering "use" (the majority baseline).
+intent, reported (accuracy, macro-F1 over the four stages, balanced accuracy):
+
+* zero-shot: the mapper's generic default stages (cues → centred e5 similarity with a margin →
+  "use"), and similarity alone;
+* few-shot: ``JourneyStageMapper.from_examples`` with k = 5, 10, 20, 50 labelled train-split items
+  per stage (5 random draws each; mean and range), nearest-examples matching (n_nearest = 3) and, as
+  an ablation, the cosine to the examples' mean (n_nearest = None); margins 0.02 (default) and 0;
+* baselines: always "use" (the majority class) and a random stage drawn by the class shares.
+
+The examples come from train.csv, the scores from test.csv, so no scored item is an example.
 
 Run:  python benchmarks/journey.py
 """
@@ -13,7 +21,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+from sklearn.metrics import balanced_accuracy_score, f1_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import CACHE, SHARED, write_results  # noqa: E402
@@ -37,11 +47,48 @@ RUBRIC = {
 }
 
 
-def main() -> int:
-    df = pd.read_csv(SHARED / "banking77" / "test.csv")
+DRAWS = 5
+SHOTS = (5, 10, 20, 50)
+
+
+def _load(split: str) -> tuple[pd.DataFrame, np.ndarray]:
     stage_of = {intent: stage for stage, intents in RUBRIC.items() for intent in intents}
+    df = pd.read_csv(SHARED / "banking77" / f"{split}.csv")
     df = df[df["category"].isin(stage_of)].reset_index(drop=True)
-    truth = df["category"].map(stage_of).to_numpy()
+    return df, df["category"].map(stage_of).to_numpy()
+
+
+def _scores(truth: np.ndarray, predicted) -> dict[str, float]:
+    predicted = np.asarray(predicted, dtype=str)
+    labels = sorted(set(truth))
+    return {"accuracy": round(float((predicted == truth).mean()), 3),
+            "macro_f1": round(float(f1_score(truth, predicted, labels=labels, average="macro", zero_division=0)), 3),
+            "balanced_accuracy": round(float(balanced_accuracy_score(truth, predicted)), 3)}
+
+
+def _few_shot(train: pd.DataFrame, y_train: np.ndarray, vectors: np.ndarray, texts: list[str],
+              truth: np.ndarray, e5) -> dict[str, dict]:
+    out = {}
+    for k in SHOTS:
+        for label, params in (("nearest 3, margin 0.02", {}), ("nearest 3, margin 0", {"margin": 0.0}),
+                              ("examples' mean, margin 0.02", {"n_nearest": None})):
+            runs = []
+            for draw in range(DRAWS):
+                rng = np.random.default_rng(draw)
+                rows = np.concatenate([rng.choice(np.flatnonzero(y_train == stage), k, replace=False)
+                                       for stage in RUBRIC])
+                mapper = JourneyStageMapper.from_examples(train["text"].to_numpy()[rows].tolist(), y_train[rows].tolist(),
+                                                          embedder=e5, **params).fit()
+                runs.append(_scores(truth, mapper.transform(vectors, texts=texts)["journey_stage"].astype(str)))
+            out[f"k={k}, {label}"] = {m: {"mean": round(float(np.mean([r[m] for r in runs])), 3),
+                                          "min": min(r[m] for r in runs), "max": max(r[m] for r in runs)}
+                                      for m in runs[0]}
+    return out
+
+
+def main() -> int:
+    df, truth = _load("test")
+    train, y_train = _load("train")
     texts = df["text"].tolist()
     e5 = E5Embedder(cache_dir=CACHE, progress=False)
     vectors = e5.transform(texts)
@@ -49,18 +96,27 @@ def main() -> int:
     default = mapper.transform(vectors, texts=texts)
     cue = default["journey_cue"].isin(["similarity", "default"]).to_numpy() == False  # noqa: E712
     similarity_only = JourneyStageMapper(embedder=E5Embedder(progress=False), margin=0.0).fit().transform(vectors)
-    out = {"items": len(df), "intents_mapped": len(stage_of), "truth_shares": pd.Series(truth).value_counts(normalize=True).round(3).to_dict(),
-           "accuracy": {
-               "mapper default (cues, similarity, 'use')": round(float((default["journey_stage"].astype(str) == truth).mean()), 3),
-               "similarity only (centred, no margin)": round(float((similarity_only["journey_stage"].astype(str) == truth).mean()), 3),
-               "always 'use' (majority)": round(float((truth == "use").mean()), 3)},
+    shares = pd.Series(truth).value_counts(normalize=True)
+    random_stage = np.random.default_rng(0).choice(shares.index.to_numpy(), len(truth), p=shares.to_numpy())
+    out = {"items": len(df), "intents_mapped": sum(len(v) for v in RUBRIC.values()),
+           "truth_shares": shares.round(3).to_dict(),
+           "zero_shot": {"generic stages (cues, similarity, 'use')": _scores(truth, default["journey_stage"].astype(str)),
+                         "generic stages, similarity only (no margin)": _scores(truth, similarity_only["journey_stage"].astype(str))},
+           "baselines": {"always 'use' (majority)": _scores(truth, ["use"] * len(truth)),
+                         "random stage by class shares (seed 0)": _scores(truth, random_stage)},
+           "few_shot": _few_shot(train, y_train, vectors, texts, truth, e5),
            "cue_decided_share": round(float(cue.mean()), 3),
            "cue_accuracy_where_a_cue_fired": round(float((default["journey_stage"].astype(str).to_numpy()[cue] == truth[cue]).mean()), 3) if cue.any() else None,
-           "confusion": pd.crosstab(pd.Series(truth, name="truth"), default["journey_stage"].astype(str).rename("mapped")).to_dict()}
+           "confusion_generic (columns: mapped)": pd.crosstab(pd.Series(truth, name="truth"), default["journey_stage"].astype(str).rename("mapped")).to_dict()}
     print(f"banking77 test, {out['items']} items with a mapped intent; truth {out['truth_shares']}")
-    for name, acc in out["accuracy"].items():
-        print(f"  {name:<45} {acc:.3f}")
-    print(f"  cues fired on {out['cue_decided_share']:.1%}; accuracy there {out['cue_accuracy_where_a_cue_fired']}")
+    print(f"  {'':<52} accuracy  macro-F1  balanced")
+    for group in ("baselines", "zero_shot"):
+        for name, sc in out[group].items():
+            print(f"  {name:<52} {sc['accuracy']:.3f}     {sc['macro_f1']:.3f}     {sc['balanced_accuracy']:.3f}")
+    for name, sc in out["few_shot"].items():
+        print(f"  {name:<52} {sc['accuracy']['mean']:.3f}     {sc['macro_f1']['mean']:.3f}     "
+              f"{sc['balanced_accuracy']['mean']:.3f}   (accuracy {sc['accuracy']['min']:.3f}–{sc['accuracy']['max']:.3f})")
+    print(f"  generic cues fired on {out['cue_decided_share']:.1%}; accuracy there {out['cue_accuracy_where_a_cue_fired']}")
     print(f"wrote {write_results('journey', out)}")
     return 0
 

@@ -304,3 +304,73 @@ def test_default_cues_find_korean_and_english_feedback():
     # negation is not handled: a cue names the topic, whatever happened to it
     assert mapper.transform(HashEmbedder().transform(["no bugs at all"]), texts=["no bugs at all"])[
         "journey_stage"].tolist() == ["use"]
+
+
+# --- your own labelled examples: from_examples and n_nearest ------------------------------------------
+EXAMPLES = FakeEmbedder({"card late": [1, 0, 0], "activate card": [0, 1, 0], "pin help": [0.6, 0.8, 0],
+                         "declined": [0, 0, 1], "double charge": [0, 0.28, 0.96]})
+
+
+def test_from_examples_groups_texts_by_stage_in_first_seen_order_without_default_cues():
+    mapper = JourneyStageMapper.from_examples(["card late", "declined", "activate card", "double charge"],
+                                              ["activation", "use", "activation", "use"], embedder=EXAMPLES).fit()
+    assert mapper.stages_ == ["activation", "use"]
+    assert mapper.phrases_ == {"activation": ["card late", "activate card"], "use": ["declined", "double charge"]}
+    assert mapper.n_nearest == 3
+    # the generic app-review cues are off: "결제" would otherwise overrule the examples
+    assert mapper.cues_ == {"activation": [], "use": []}
+    hits, _ = mapper.cue_hits(["결제가 안 돼요, the app crashes"])
+    assert hits.sum() == 0
+    assert clone(mapper).get_params()["stages"] == mapper.stages
+
+
+def test_n_nearest_is_the_mean_cosine_to_the_closest_examples_not_to_their_mean():
+    texts = ["card late", "activate card", "pin help", "declined", "double charge"]
+    stages = ["activation", "activation", "activation", "use", "use"]
+    item = unit([1, 0, 0.9])  # close to one activation example (card late), far from its mean
+    nearest1 = JourneyStageMapper.from_examples(texts, stages, n_nearest=1, embedder=EXAMPLES, margin=0).fit()
+    sims = nearest1.similarities(item).iloc[0]
+    # cosines: card late 1/√1.81 = 0.743; declined 0.9/√1.81 = 0.669; double charge 0.864/√1.81 = 0.642
+    assert sims["activation"] == pytest.approx(1 / np.sqrt(1.81), abs=1e-6)
+    assert sims["use"] == pytest.approx(0.9 / np.sqrt(1.81), abs=1e-6)
+    assert nearest1.transform(item)["journey_stage"].tolist() == ["activation"]
+    nearest2 = JourneyStageMapper.from_examples(texts, stages, n_nearest=2, embedder=EXAMPLES, margin=0).fit()
+    # the two closest activation examples: card late 0.743, pin help 0.6/√1.81 = 0.446 → mean 0.595
+    assert nearest2.similarities(item).iloc[0]["activation"] == pytest.approx(0.8 / np.sqrt(1.81), abs=1e-6)
+    # the mean of the activation examples points between them, and "use" wins there
+    centroid = JourneyStageMapper.from_examples(texts, stages, n_nearest=None, embedder=EXAMPLES, margin=0).fit()
+    assert centroid.transform(item)["journey_stage"].tolist() == ["use"]
+    # a stage with fewer examples than n_nearest averages all of them
+    many = JourneyStageMapper.from_examples(texts, stages, n_nearest=10, embedder=EXAMPLES, margin=0).fit()
+    assert many.similarities(item).iloc[0]["use"] == pytest.approx((0.9 + 0.864) / 2 / np.sqrt(1.81), abs=1e-6)
+
+
+def test_from_examples_rejects_bad_examples_with_the_reason():
+    with pytest.raises(FeedmineError, match="one stage per example"):
+        JourneyStageMapper.from_examples(["a", "b"], ["x"])
+    with pytest.raises(FeedmineError, match=r"examples \[1\] have an empty"):
+        JourneyStageMapper.from_examples(["a", " "], ["x", "y"])
+    with pytest.raises(FeedmineError, match="no examples"):
+        JourneyStageMapper.from_examples(["a"], ["x"], cues={"y": ["z"]})
+    with pytest.raises(FeedmineError, match="n_nearest must be a positive int"):
+        JourneyStageMapper(stages=STAGES, embedder=FAKE, n_nearest=0).fit()
+    assert JourneyStageMapper.from_examples(["a"], ["x"], cues={"x": ["zz"]}).stages["x"]["cues"] == ["zz"]
+
+
+def test_analyze_takes_a_table_of_examples_and_says_what_is_missing(tmp_path):
+    from feedmine.api import journey_mapper
+
+    table = pd.DataFrame({"text": ["card late", "declined", None], "stage": ["activation", "use", "use"]})
+    mapper = journey_mapper(table)
+    assert mapper.stages == {"activation": {"examples": ["card late"], "cues": []},
+                             "use": {"examples": ["declined"], "cues": []}}
+    path = tmp_path / "stages.csv"
+    table.to_csv(path, index=False)
+    assert journey_mapper(str(path)).stages == mapper.stages
+    assert journey_mapper(None) is None and journey_mapper(True).stages is None
+    with pytest.raises(FeedmineError, match=r"lack column\(s\) \['stage'\]; they have \['text', 'label'\]"):
+        journey_mapper(table.rename(columns={"stage": "label"}))
+    with pytest.raises(FeedmineError, match="got int"):
+        journey_mapper(3)
+    with pytest.raises(FeedmineError, match="does not exist"):
+        journey_mapper(str(tmp_path / "missing.csv"))

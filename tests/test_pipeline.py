@@ -123,6 +123,27 @@ def test_cli_writes_outputs_and_fails_cleanly(tmp_path, capsys, monkeypatch):
     assert code == 2 and "does not exist" in capsys.readouterr().err
 
 
+def test_cli_maps_journey_stages_by_your_own_examples(tmp_path, monkeypatch):
+    """Real e5 (the pipeline's default embedder): 60 sample reviews, stages given by six examples of ours."""
+    monkeypatch.setenv("FEEDMINE_CACHE_DIR", str(tmp_path / "cache"))
+    small = tmp_path / "small.csv"
+    pd.read_csv(SAMPLE).head(60).to_csv(small, index=False)
+    examples = tmp_path / "stages.csv"
+    pd.DataFrame({"text": ["the app keeps crashing", "앱이 자꾸 꺼져요", "I can't sign up", "회원가입이 안 돼요",
+                           "would recommend to friends", "친구한테 추천했어요"],
+                  "stage": ["use", "use", "signup", "signup", "referral", "referral"]}).to_csv(examples, index=False)
+    out = tmp_path / "run"
+    code = cli_main(["analyze", str(small), "--text", "text", "--id", "review_id", "--journey-examples",
+                     str(examples), "--out", str(out), "--no-progress"])
+    assert code == 0
+    docs = pd.read_csv(out / "documents.csv")
+    analysed = docs[docs["skip_reason"].isna()]
+    assert set(analysed["journey_stage"]) <= {"use", "signup", "referral"}
+    assert analysed["journey_stage"].nunique() >= 2
+    assert set(analysed["journey_cue"]) <= {"similarity", "default"}  # no generic cues with examples
+    assert "journey_stage" in pd.read_csv(out / "themes.csv")
+
+
 # ----- nothing is lost, whatever the input holds -------------------------------------------------
 from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
 

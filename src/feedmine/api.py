@@ -12,7 +12,7 @@ from typing import Any
 
 from .cluster import ThemeClusterer
 from .errors import FeedmineError
-from .io import TableLike, load_corpus
+from .io import TableLike, load_corpus, read_table
 from .pipeline import Pipeline
 from .result import Result
 from .score import ThemeScorer
@@ -49,7 +49,7 @@ def analyze(source: TableLike, text: str | None = None, id: str | None = None, d
             parent: str | None = None, *, embedder: Any = "hybrid", clusterer: Any = None,
             tagger: Any = None, weights: dict[str, float] | None = None, rating_scale: str = "auto",
             min_cluster_size: int | str = "auto", mask_pii: bool = True, unit: str = "document",
-            cache_dir: Any = None,
+            cache_dir: Any = None, journey: Any = None,
             random_state: int | None = 0, progress: bool = True) -> Result:
     """Analyse a feedback table and return a :class:`~feedmine.result.Result`.
 
@@ -61,6 +61,9 @@ def analyze(source: TableLike, text: str | None = None, id: str | None = None, d
     logged or rendered. ``unit="segment"`` themes the sentences of long items, so one review can raise
     several problems (``documents.theme_ids``). ``value`` (customer value) weights impact; ``thread`` /
     ``parent`` make replies that only agree ("저도요", "+1") count as votes for their parent's themes.
+    ``journey`` maps items to customer-journey stages: True for the generic stages, a table (or a path
+    to one) with ``text`` and ``stage`` columns of your own labelled examples (far more accurate, see
+    docs/scoring.md), or a :class:`~feedmine.journey.JourneyStageMapper`; None (default) leaves it out.
     Same input and ``random_state`` give the same result.
     """
     corpus = load_corpus(source, text=text, id=id, date=date, rating=rating, channel=channel,
@@ -71,5 +74,35 @@ def analyze(source: TableLike, text: str | None = None, id: str | None = None, d
                         embedder=make_embedder(embedder, cache_dir=cache_dir, progress=progress),
                         clusterer=clusterer, tagger=tagger,
                         scorer=ThemeScorer(weights=weights, rating_scale=rating_scale),
-                        unit=unit, random_state=random_state, progress=progress)
+                        journey=journey_mapper(journey), unit=unit, random_state=random_state, progress=progress)
     return pipeline.fit(corpus).result_
+
+
+def journey_mapper(spec: Any) -> Any:
+    """The journey stage of :func:`analyze` from its ``journey`` argument (see there); None for none."""
+    from .journey import JourneyStageMapper
+
+    if spec is None or spec is False:
+        return None
+    if spec is True or (isinstance(spec, str) and spec == "default"):
+        return JourneyStageMapper()
+    if isinstance(spec, JourneyStageMapper):
+        return spec
+    import os
+
+    import pandas as pd
+
+    if not isinstance(spec, (pd.DataFrame, str, os.PathLike)):
+        raise FeedmineError(f"journey must be None, True, a JourneyStageMapper, or a table (DataFrame or file "
+                            f"path) of labelled examples with 'text' and 'stage' columns; got {type(spec).__name__}.")
+    try:
+        table = read_table(spec)
+    except FeedmineError as exc:
+        raise FeedmineError(f"journey must be True, a JourneyStageMapper, or a table of labelled examples "
+                            f"with 'text' and 'stage' columns; reading {spec!r} failed: {exc}") from exc
+    missing = [c for c in ("text", "stage") if c not in table.columns]
+    if missing:
+        raise FeedmineError(f"the journey examples lack column(s) {missing}; they have {list(table.columns)}. "
+                            "Give one row per example with its 'text' and its 'stage'.")
+    table = table[table["text"].notna() & table["stage"].notna()]
+    return JourneyStageMapper.from_examples(table["text"].astype(str).tolist(), table["stage"].astype(str).tolist())

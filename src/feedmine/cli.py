@@ -28,6 +28,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--min-cluster-size", default="auto", help="smallest theme size, or auto")
     run.add_argument("--unit", choices=["document", "segment"], default="document",
                      help="theme whole items (default) or their sentences (one item, several problems)")
+    stage = run.add_mutually_exclusive_group()
+    stage.add_argument("--journey", action="store_true",
+                       help="map items to the generic customer-journey stages (weak; see --journey-examples)")
+    stage.add_argument("--journey-examples", metavar="FILE",
+                       help="table of your own labelled examples (columns text, stage) to map journey stages by")
     run.add_argument("--random-state", type=int, default=0)
     run.add_argument("--no-mask-pii", action="store_true",
                      help="keep e-mails, phone/card/account/resident numbers, URLs and IPs unmasked")
@@ -57,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
                          channel=args.channel, segment=args.segment, customer=args.customer,
                          value=args.value, thread=args.thread, parent=args.parent,
                          embedder=args.embedder, min_cluster_size=mcs, mask_pii=not args.no_mask_pii, unit=args.unit,
-                         random_state=args.random_state,
+                         journey=args.journey_examples or args.journey or None, random_state=args.random_state,
                          progress=not args.no_progress)
         out = result.save(args.out)
         result.to_html(Path(out) / "report.html")
