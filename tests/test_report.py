@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markupsafe import escape
 
+from feedmine.errors import FeedmineError
 from feedmine.report import fmt_num, fmt_pct, render_report, render_summary_html
 from feedmine.result import Result
 
@@ -264,3 +265,24 @@ def test_problem_statements_section_lists_top_pain_points_escaped():
     section = out.split('<section id="problems">')[1].split("</section>")[0]
     assert section.count("<li>") == min(5, int((r.themes["theme_id"] >= 0).sum()))
     assert "&lt;script&gt;alert(1)&lt;/script&gt; 결제가 안 돼요" in out and "<script>alert" not in out
+
+
+def test_journey_table_and_report_section_with_hostile_stage_names():
+    result = make_result()
+    with pytest.raises(FeedmineError, match="journey=True"):
+        result.journey_table()
+    assert 'id="journey"' not in render_report(result)
+    stages = {"r1": "use", "r2": "use", "r3": SCRIPT, "r4": "use", "r5": "use", "r6": SCRIPT, "r7": SCRIPT,
+              "r8": "use", "r9": "use", "r10": "use", "r11": "use", "r16": "use"}
+    result.documents["journey_stage"] = result.documents["id"].map(stages)
+    table = result.journey_table()
+    # ranked first: refund (rank 1, 1 of 3 "use"), delivery (rank 2: r1 r2 r3 r4 + the duplicate r16)
+    assert table["theme_id"].tolist()[:3] == [1, 0, 2]
+    refund = table.iloc[0]
+    assert (refund["n_items"], refund["n_use"], refund[f"n_{SCRIPT}"]) == (3, 1, 2)
+    assert refund["share_use"] == pytest.approx(1 / 3)
+    assert table.set_index("theme_id").loc[0, ["n_items", "n_use"]].tolist() == [5, 4]
+    html = render_report(result)
+    section = html[html.index('id="journey"'):html.index("</section>", html.index('id="journey"'))]
+    assert "<script>" not in section and "&lt;script&gt;" in section
+    assert "33.3%" in section and "80.0%" in section

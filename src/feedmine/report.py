@@ -256,6 +256,19 @@ def _problems(result: Result, top: int = 5) -> list[dict]:
             for r in table.to_dict("records")]
 
 
+def _journey(result: Result, top: int = 15) -> dict | None:
+    """Stage × theme shares for the top pain points, when the run mapped journey stages."""
+    if "journey_stage" not in result.documents:
+        return None
+    table = result.journey_table()
+    table = table[table["theme_id"] >= 0].head(top)
+    stages = [c[len("share_"):] for c in table.columns if c.startswith("share_")]
+    rows = [{"anchor": f"theme-{int(r['theme_id'])}", "label": _text(r.get("label", r["theme_id"]), 80),
+             "n": int(r["n_items"]), "cells": [fmt_pct(r[f"share_{st}"]) for st in stages]}
+            for r in table.to_dict("records")]
+    return {"stages": stages, "rows": rows} if rows else None
+
+
 def render_report(result: Result) -> str:
     """The full report as one self-contained HTML page (what :meth:`Result.to_html` writes)."""
     pain = _pain_points(result)
@@ -267,7 +280,7 @@ def render_report(result: Result) -> str:
     unassigned = _theme_section(unassigned_rows[0], docs) if unassigned_rows else None
     html = _env().get_template("report.html").render(
         facts=_facts(result, len(pain)), pain_points=[_theme_row(r) for r in pain.to_dict("records")],
-        problems=_problems(result), sections=sections, unassigned=unassigned, skipped=_skipped(docs), chart=_chart(pain),
+        problems=_problems(result), journey=_journey(result), sections=sections, unassigned=unassigned, skipped=_skipped(docs), chart=_chart(pain),
         config_json=_json(result.config), meta_json=_json(result.meta), severity_levels=SEVERITY_LEVELS)
     logger.debug("rendered report: %d themes, %d characters", len(pain), len(html))
     return html

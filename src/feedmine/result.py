@@ -96,6 +96,21 @@ class Result:
 
         return theme_segment_table(self.documents, column, memberships=self.memberships(), **params)
 
+    def journey_table(self) -> pd.DataFrame:
+        """Stage × theme view: per theme (ranked first, then the rest) its label, its majority stage and
+        the count and share of its items at each journey stage. Needs a run with journey stages
+        (``fm.analyze(..., journey=True)`` or a table of your own examples)."""
+        from .journey import stage_theme_table
+
+        if "journey_stage" not in self.documents:
+            raise FeedmineError("this result has no journey stages; run with fm.analyze(..., journey=True), "
+                                "journey=<table of text, stage examples>, or Pipeline(journey=JourneyStageMapper()).")
+        table = stage_theme_table(self.documents, self.memberships()).reset_index()
+        cols = [c for c in ("theme_id", "label", "rank", "journey_stage") if c in self.themes]
+        out = self.themes[cols].merge(table, on="theme_id", how="right")
+        return out.sort_values(["rank", "theme_id"] if "rank" in out else ["theme_id"], na_position="last",
+                               kind="stable").reset_index(drop=True)
+
     def name_themes(self, namer: Any) -> "Result":
         """A new result whose themes are named (and optionally summarised) by ``namer``, e.g. an LLM call.
 
