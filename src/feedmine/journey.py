@@ -248,7 +248,7 @@ class JourneyStageMapper(BaseEstimator):
                 "embedding, take the e5 block with feedmine.tagging.heads.semantic_vectors.")
         # re-normalised here, so that slightly-off vectors (float32, a sliced block) still give cosines
         U = _unit(X.reshape(len(X), dim))
-        nearest = getattr(self, "n_nearest", None)
+        nearest = self.n_nearest
         stages = self.stage_vectors_ if nearest is None else self.phrase_vectors_
         nonzero = np.linalg.norm(X.reshape(len(X), dim), axis=1) >= 1e-12
         if center and nonzero.any():
