@@ -319,3 +319,41 @@ def test_excel_native_types(tmp_path):
     assert corpus["id"].tolist() == ["1", "2"]
     assert corpus["rating"].tolist() == [4.5, 3.0]
     assert corpus["date"].tolist() == [pd.Timestamp("2024-01-01"), pd.Timestamp("2024-06-30")]
+
+
+# ----- encodings: Korean CSVs saved by Excel are CP949 -------------------------------------------------
+KOREAN_ROWS = pd.DataFrame({"id": ["a1", "a2"], "text": ["앱이 자꾸 꺼져요ㅠㅠ", "결제 오류 · 환불 요청"]})
+
+
+def test_cp949_csv_is_read_with_a_warning(tmp_path, caplog):
+    path = tmp_path / "voc.csv"
+    KOREAN_ROWS.to_csv(path, index=False, encoding="cp949")
+    with pytest.raises(UnicodeDecodeError):  # the premise: this file is not UTF-8
+        path.read_bytes().decode("utf-8")
+    with caplog.at_level("WARNING", logger="feedmine.io"):
+        corpus = load_corpus(path, text="text", id="id")
+    assert corpus["text"].tolist() == KOREAN_ROWS["text"].tolist()
+    assert "cp949" in caplog.text and "voc.csv" in caplog.text
+
+
+def test_utf8_with_a_bom_is_read_without_a_warning(tmp_path, caplog):
+    path = tmp_path / "voc.csv"
+    KOREAN_ROWS.to_csv(path, index=False, encoding="utf-8-sig")
+    with caplog.at_level("WARNING", logger="feedmine.io"):
+        assert load_corpus(path, text="text")["text"].tolist() == KOREAN_ROWS["text"].tolist()
+    assert caplog.text == ""
+
+
+def test_named_encoding_is_used_and_bad_ones_say_the_fix(tmp_path):
+    path = tmp_path / "voc.tsv"
+    KOREAN_ROWS.to_csv(path, index=False, sep="\t", encoding="euc-kr")
+    assert load_corpus(path, text="text", encoding="euc-kr")["text"].iloc[0] == "앱이 자꾸 꺼져요ㅠㅠ"
+    with pytest.raises(FeedmineError, match="unknown encoding 'klingon'"):
+        load_corpus(path, text="text", encoding="klingon")
+    with pytest.raises(FeedmineError, match=r"could not decode 'voc.tsv' as utf-8.*Save the file as UTF-8"):
+        load_corpus(path, text="text", encoding="utf-8")
+    utf16 = tmp_path / "utf16.csv"
+    KOREAN_ROWS.to_csv(utf16, index=False, encoding="utf-16")  # neither UTF-8 nor CP949
+    with pytest.raises(FeedmineError, match="as utf-8-sig then cp949.*--encoding"):
+        load_corpus(utf16, text="text")
+    assert load_corpus(utf16, text="text", encoding="utf-16")["text"].tolist() == KOREAN_ROWS["text"].tolist()

@@ -49,7 +49,7 @@ def analyze(source: TableLike, text: str | None = None, id: str | None = None, d
             parent: str | None = None, *, embedder: Any = "hybrid", clusterer: Any = None,
             tagger: Any = None, weights: dict[str, float] | None = None, rating_scale: str = "auto",
             min_cluster_size: int | str = "auto", mask_pii: bool = True, unit: str = "document",
-            cache_dir: Any = None, journey: Any = None,
+            cache_dir: Any = None, journey: Any = None, encoding: str | None = None,
             random_state: int | None = 0, progress: bool = True) -> Result:
     """Analyse a feedback table and return a :class:`~feedmine.result.Result`.
 
@@ -64,10 +64,12 @@ def analyze(source: TableLike, text: str | None = None, id: str | None = None, d
     ``journey`` maps items to customer-journey stages: True for the generic stages, a table (or a path
     to one) with ``text`` and ``stage`` columns of your own labelled examples (far more accurate, see
     docs/scoring.md), or a :class:`~feedmine.journey.JourneyStageMapper`; None (default) leaves it out.
+    ``encoding`` names a CSV's text encoding; None tries UTF-8, then CP949 (Korean Excel).
     Same input and ``random_state`` give the same result.
     """
     corpus = load_corpus(source, text=text, id=id, date=date, rating=rating, channel=channel,
-                         segment=segment, customer=customer, value=value, thread=thread, parent=parent)
+                         segment=segment, customer=customer, value=value, thread=thread, parent=parent,
+                         encoding=encoding)
     if clusterer is None:
         clusterer = ThemeClusterer(min_cluster_size=min_cluster_size)
     pipeline = Pipeline(cleaner=TextCleaner(mask_pii=mask_pii),

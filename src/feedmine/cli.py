@@ -22,6 +22,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--text", help="column with the feedback text (guessed when omitted)")
     for role in ("id", "date", "rating", "channel", "segment", "customer", "value", "thread", "parent"):
         run.add_argument(f"--{role}", help=f"column holding the {role}")
+    run.add_argument("--encoding", help="the file's text encoding (default: UTF-8, else CP949 as Excel saves Korean)")
     run.add_argument("--out", default="feedmine-run", help="output folder (default: feedmine-run)")
     run.add_argument("--embedder", default="hybrid",
                      help="hybrid (default: e5 + character TF-IDF), e5, use, tfidf or st:<model name or path>")
@@ -60,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         mcs = args.min_cluster_size if args.min_cluster_size == "auto" else int(args.min_cluster_size)
         result = analyze(args.source, text=args.text, id=args.id, date=args.date, rating=args.rating,
                          channel=args.channel, segment=args.segment, customer=args.customer,
-                         value=args.value, thread=args.thread, parent=args.parent,
+                         value=args.value, thread=args.thread, parent=args.parent, encoding=args.encoding,
                          embedder=args.embedder, min_cluster_size=mcs, mask_pii=not args.no_mask_pii, unit=args.unit,
                          journey=args.journey_examples or args.journey or None, random_state=args.random_state,
                          progress=not args.no_progress)

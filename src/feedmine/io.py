@@ -37,11 +37,17 @@ _READERS = {
 }
 
 
-def read_table(source: TableLike) -> pd.DataFrame:
+#: Tried in order for CSV / TSV when no encoding is given: UTF-8 (with or without a byte-order mark),
+#: then CP949, the Korean Windows code page (a superset of EUC-KR) that Excel writes Korean CSVs in.
+AUTO_ENCODINGS = ("utf-8-sig", "cp949")
+
+
+def read_table(source: TableLike, encoding: str | None = None) -> pd.DataFrame:
     """Read a DataFrame, CSV, TSV, JSONL, JSON, Parquet or Excel file into a DataFrame.
 
     Cells are read as strings where the format allows it (CSV, TSV) so that ids such as ``007`` keep
-    their leading zeros; numeric roles are converted later.
+    their leading zeros; numeric roles are converted later. ``encoding`` (CSV / TSV / JSON): None tries
+    UTF-8, then CP949 (a Korean CSV saved by Excel), and logs a warning when it falls back.
     """
     if isinstance(source, pd.DataFrame):
         return source
@@ -55,12 +61,11 @@ def read_table(source: TableLike) -> pd.DataFrame:
                             f"Use one of {', '.join(sorted(_READERS))}, or pass a DataFrame.")
     try:
         if kind in ("csv", "tsv"):
-            return pd.read_csv(path, sep="\t" if kind == "tsv" else ",", dtype=str,
-                               keep_default_na=False, na_values=[""], encoding="utf-8-sig")
+            return _read_delimited(path, "\t" if kind == "tsv" else ",", encoding)
         if kind == "jsonl":
-            return pd.read_json(path, lines=True, dtype=False)
+            return pd.read_json(path, lines=True, dtype=False, encoding=encoding or "utf-8")
         if kind == "json":
-            return pd.read_json(path, dtype=False)
+            return pd.read_json(path, dtype=False, encoding=encoding or "utf-8")
         if kind == "parquet":
             return pd.read_parquet(path)
         # dtype=object keeps each cell's own type: without it pandas re-infers text cells such as
@@ -69,9 +74,31 @@ def read_table(source: TableLike) -> pd.DataFrame:
     except ImportError as exc:  # openpyxl is an optional extra
         raise FeedmineError(f"reading {path.name!r} needs an optional package: {exc}. "
                             "Install it with: pip install 'feedmine[excel]'") from exc
-    except (UnicodeDecodeError, ValueError, pd.errors.ParserError) as exc:
+    except LookupError as exc:
+        raise FeedmineError(f"unknown encoding {encoding!r}: {exc}. Use a Python codec name such as "
+                            "'utf-8', 'cp949' or 'euc-kr'.") from exc
+    except UnicodeDecodeError as exc:
+        tried = encoding or " then ".join(AUTO_ENCODINGS)
+        raise FeedmineError(f"could not decode {path.name!r} as {tried}: {exc}. Save the file as UTF-8, or "
+                            "name its encoding (encoding='...', CLI --encoding).") from exc
+    except (ValueError, pd.errors.ParserError) as exc:
         raise FeedmineError(f"could not parse {path.name!r} as {kind}: {exc}. Check the file's format "
                             "and encoding (UTF-8 expected).") from exc
+
+
+def _read_delimited(path: Path, sep: str, encoding: str | None) -> pd.DataFrame:
+    def read(codec: str) -> pd.DataFrame:
+        return pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, na_values=[""], encoding=codec)
+
+    if encoding:
+        return read(encoding)
+    try:
+        return read(AUTO_ENCODINGS[0])
+    except UnicodeDecodeError:
+        table = read(AUTO_ENCODINGS[1])  # not CP949 either: the caller reports both
+        logger.warning("%s is not UTF-8; read it as %s (Korean Windows encoding). Pass encoding= if that "
+                       "is wrong.", path.name, AUTO_ENCODINGS[1])
+        return table
 
 
 def _guess_text_column(df: pd.DataFrame) -> str:
@@ -94,7 +121,7 @@ def load_corpus(source: TableLike, text: str | None = None, id: str | None = Non
                 date: str | None = None, rating: str | None = None, channel: str | None = None,
                 segment: str | None = None, customer: str | None = None, value: str | None = None,
                 thread: str | None = None, parent: str | None = None,
-                keep: list[str] | None = None) -> pd.DataFrame:
+                keep: list[str] | None = None, encoding: str | None = None) -> pd.DataFrame:
     """Read ``source`` and return the corpus with feedmine's column roles.
 
     ``text`` names the feedback column (guessed when omitted). ``id`` names a unique id column; without
@@ -102,9 +129,9 @@ def load_corpus(source: TableLike, text: str | None = None, id: str | None = Non
     (1–5), a 0–10 NPS answer or any numeric score. ``value`` is a numeric customer value (revenue,
     plan price) that weights impact. ``thread`` and ``parent`` name the discussion columns (thread id;
     the id of the item a reply answers), which turn agreeing replies into votes. ``keep`` lists extra
-    columns to carry through.
+    columns to carry through. ``encoding``: see :func:`read_table` (None: UTF-8, else CP949).
     """
-    df = read_table(source)
+    df = read_table(source, encoding=encoding)
     if not isinstance(df, pd.DataFrame):
         raise FeedmineError(f"expected a DataFrame or a file path, got {type(source).__name__}.")
     if len(df.columns) == 0:
