@@ -10,7 +10,11 @@ All figures on the "test" halves of tagging_data.py (never seen by benchmarks/tr
    rest, of ``severity_score`` (level + bug-head probability), and Spearman of the level with stars.
 4. Request, maalej test: ROC-AUC of ``request_score`` for feature requests vs the rest, and the
    precision / recall of the ``is_request`` flag.
-5. Cost: seconds to tag 1,000 maalej texts given their vectors, against seconds to embed them
+5. Emotion (no emotion-labelled data exists here, so only its valence is checked): among items given a
+   negative emotion (anger … worry), the share whose review is negative (nsmc label 0; maalej 1–2★),
+   and among items given satisfaction or gratitude, the share whose review is positive, beside the
+   share a valence-blind tagger would get (the class base rate); and how often an emotion is named.
+6. Cost: seconds to tag 1,000 maalej texts given their vectors, against seconds to embed them
    (multilingual-e5-small, no cache), in one run.
 
 Run:  python benchmarks/tagging.py
@@ -32,6 +36,7 @@ from common import write_results  # noqa: E402
 
 from feedmine.embed import E5Embedder  # noqa: E402
 from feedmine.tagging import SEVERITY_LEVELS, FeedbackTagger, LexiconTagger  # noqa: E402
+from feedmine.tagging.emotion import POSITIVE  # noqa: E402
 
 
 def tag(df: pd.DataFrame, vectors: np.ndarray) -> dict[str, pd.DataFrame]:
@@ -45,6 +50,22 @@ def sentiment_figures(tags: pd.DataFrame, y: np.ndarray) -> dict:
     pred = (tags["sentiment"].to_numpy() >= 0).astype(int)
     return {"accuracy": round(accuracy_score(y, pred), 4), "macro_f1": round(f1_score(y, pred, average="macro"), 4),
             "share_scored_exactly_0": round(float((tags["sentiment"] == 0).mean()), 4)}
+
+
+def emotion_valence(emotion: pd.Series, negative_review: np.ndarray) -> dict:
+    """Valence agreement of the emotion tags with the review's own label (see the module notes)."""
+    emotion = emotion.astype(str).to_numpy()
+    named = emotion != "none"
+    positive = np.isin(emotion, list(POSITIVE))
+    negative = named & ~positive
+    return {"n": len(emotion), "named_share": round(float(named.mean()), 4),
+            "negative_emotion": {"n": int(negative.sum()),
+                                 "share_negative_reviews": round(float(negative_review[negative].mean()), 4) if negative.any() else None,
+                                 "base_rate": round(float(negative_review.mean()), 4)},
+            "positive_emotion": {"n": int(positive.sum()),
+                                 "share_positive_reviews": round(float(1 - negative_review[positive].mean()), 4) if positive.any() else None,
+                                 "base_rate": round(float(1 - negative_review.mean()), 4)},
+            "shares": pd.Series(emotion).value_counts(normalize=True).round(4).to_dict()}
 
 
 def main() -> int:
@@ -94,6 +115,12 @@ def main() -> int:
         "churn_flag_share_4_5_stars": round(float(tags["maalej"]["feedmine (heads + cues)"]["is_churn_risk"][stars >= 4].mean()), 4),
         "emotion_shares": tags["maalej"]["feedmine (heads + cues)"]["emotion"].value_counts(normalize=True).round(4).to_dict()}
 
+    ours = "feedmine (heads + cues)"
+    out["emotion_valence"] = {
+        "nsmc_test": emotion_valence(tags["nsmc"][ours]["emotion"], y == 0),
+        "maalej_test_rated": emotion_valence(tags["maalej"][ours]["emotion"][rated].reset_index(drop=True),
+                                             maalej["rating"].to_numpy()[rated] <= 2)}
+
     # cost: the same 1,000 texts embedded from scratch and tagged from their vectors
     texts = maalej["text_clean"].tolist()[:1000]
     t0 = time.perf_counter()
@@ -118,6 +145,11 @@ def main() -> int:
         print(f"  Severity: AUC(level, bug) {s['auc_level_bug']:.3f}  Spearman(level, stars) {s['spearman_level_stars']:+.3f}"
               + (f"  AUC(score, bug) {s['auc_score_bug']:.3f}" if "auc_score_bug" in s else ""))
         print(f"  Request: AUC {r['auc']:.3f}  flag precision {r['flag_precision']:.3f} recall {r['flag_recall']:.3f}")
+    for name, ev in out["emotion_valence"].items():
+        ne, po = ev["negative_emotion"], ev["positive_emotion"]
+        print(f"\nemotion ({name}, n={ev['n']}): named {ev['named_share']:.1%}; negative emotions n={ne['n']} on negative "
+              f"reviews {ne['share_negative_reviews']} (base {ne['base_rate']}); satisfaction/gratitude n={po['n']} on "
+              f"positive reviews {po['share_positive_reviews']} (base {po['base_rate']})")
     c = out["cost_1000_texts"]
     print(f"\ncost: embed {c['embed_s']:.1f}s, tag {c['tag_s']:.2f}s → tagging = {c['ratio']:.1%} of embedding")
     print(f"wrote {write_results('tagging', out)}")
