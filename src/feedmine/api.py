@@ -8,11 +8,15 @@ Example (needs the default model, so not run as a doctest)::
 """
 from __future__ import annotations
 
+import os
 from typing import Any
+
+import pandas as pd
 
 from .cluster import ThemeClusterer
 from .errors import FeedmineError
 from .io import TableLike, load_corpus, read_table
+from .journey import JourneyStageMapper
 from .pipeline import Pipeline
 from .result import Result
 from .score import ThemeScorer
@@ -82,18 +86,12 @@ def analyze(source: TableLike, text: str | None = None, id: str | None = None, d
 
 def journey_mapper(spec: Any) -> Any:
     """The journey stage of :func:`analyze` from its ``journey`` argument (see there); None for none."""
-    from .journey import JourneyStageMapper
-
     if spec is None or spec is False:
         return None
-    if spec is True or (isinstance(spec, str) and spec == "default"):
+    if spec is True:
         return JourneyStageMapper()
     if isinstance(spec, JourneyStageMapper):
         return spec
-    import os
-
-    import pandas as pd
-
     if not isinstance(spec, (pd.DataFrame, str, os.PathLike)):
         raise FeedmineError(f"journey must be None, True, a JourneyStageMapper, or a table (DataFrame or file "
                             f"path) of labelled examples with 'text' and 'stage' columns; got {type(spec).__name__}.")
