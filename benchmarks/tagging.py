@@ -14,7 +14,11 @@ All figures on the "test" halves of tagging_data.py (never seen by benchmarks/tr
    negative emotion (anger … worry), the share whose review is negative (nsmc label 0; maalej 1–2★),
    and among items given satisfaction or gratitude, the share whose review is positive, beside the
    share a valence-blind tagger would get (the class base rate); and how often an emotion is named.
-6. Cost: seconds to tag 1,000 maalej texts given their vectors, against seconds to embed them
+6. Neutral utterances: parakqc (10,000 Korean smart-home questions and commands written by annotators,
+   no opinions) — the share labelled negative / neutral / positive, overall and for the questions, with
+   question damping (the default) and without it; and what the damping costs on the reviews (share of
+   nsmc negative reviews and maalej 1–2★ reviews still labelled negative).
+7. Cost: seconds to tag 1,000 maalej texts given their vectors, against seconds to embed them
    (multilingual-e5-small, no cache), in one run.
 
 Run:  python benchmarks/tagging.py
@@ -32,11 +36,12 @@ from sklearn.metrics import accuracy_score, f1_score, precision_score, recall_sc
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import tagging_data as data  # noqa: E402
-from common import write_results  # noqa: E402
+from common import CACHE, SHARED, write_results  # noqa: E402
 
 from feedmine.embed import E5Embedder  # noqa: E402
 from feedmine.tagging import SEVERITY_LEVELS, FeedbackTagger, LexiconTagger  # noqa: E402
 from feedmine.tagging.emotion import POSITIVE  # noqa: E402
+from feedmine.text.normalize import TextCleaner  # noqa: E402
 
 
 def tag(df: pd.DataFrame, vectors: np.ndarray) -> dict[str, pd.DataFrame]:
@@ -66,6 +71,29 @@ def emotion_valence(emotion: pd.Series, negative_review: np.ndarray) -> dict:
                                  "share_positive_reviews": round(float(1 - negative_review[positive].mean()), 4) if positive.any() else None,
                                  "base_rate": round(float(1 - negative_review.mean()), 4)},
             "shares": pd.Series(emotion).value_counts(normalize=True).round(4).to_dict()}
+
+
+def neutral_utterances(nsmc: pd.DataFrame, nsmc_vectors: np.ndarray, maalej: pd.DataFrame,
+                       maalej_vectors: np.ndarray) -> dict:
+    """Section 6 of the module notes: label shares on parakqc with and without question damping."""
+    parakqc = pd.read_csv(SHARED / "parakqc" / "parakqc.csv")
+    clean = TextCleaner().fit_transform(parakqc["text"].tolist())
+    texts, langs = clean["text_clean"].tolist(), clean["lang"].tolist()
+    e5 = E5Embedder(cache_dir=CACHE, progress=False)
+    vectors = e5.transform(texts)
+    questions = parakqc["intent"].str.endswith("question").to_numpy()
+    out = {"n": len(texts), "questions": int(questions.sum())}
+    for damping in (0.25, 1.0):
+        tagger = FeedbackTagger(question_damping=damping).fit()
+        label = tagger.transform(texts, langs, vectors, e5)["sentiment_label"].astype(str)
+        ko = tagger.transform(nsmc["text_clean"].tolist(), nsmc["lang"].tolist(), nsmc_vectors, e5)["sentiment_label"]
+        en = tagger.transform(maalej["text_clean"].tolist(), maalej["lang"].tolist(), maalej_vectors, e5)["sentiment_label"]
+        name = "question_damping=0.25 (default)" if damping < 1 else "question_damping=1 (off)"
+        out[name] = {"all": label.value_counts(normalize=True).round(4).to_dict(),
+                     "questions": label[questions].value_counts(normalize=True).round(4).to_dict(),
+                     "nsmc_negative_reviews_labelled_negative": round(float((ko[nsmc["label"] == 0] == "negative").mean()), 4),
+                     "maalej_1_2_stars_labelled_negative": round(float((en[maalej["rating"] <= 2] == "negative").mean()), 4)}
+    return out
 
 
 def main() -> int:
@@ -121,6 +149,8 @@ def main() -> int:
         "maalej_test_rated": emotion_valence(tags["maalej"][ours]["emotion"][rated].reset_index(drop=True),
                                              maalej["rating"].to_numpy()[rated] <= 2)}
 
+    out["neutral_utterances_parakqc"] = neutral_utterances(nsmc, vec["nsmc"], maalej, vec["maalej"])
+
     # cost: the same 1,000 texts embedded from scratch and tagged from their vectors
     texts = maalej["text_clean"].tolist()[:1000]
     t0 = time.perf_counter()
@@ -150,6 +180,12 @@ def main() -> int:
         print(f"\nemotion ({name}, n={ev['n']}): named {ev['named_share']:.1%}; negative emotions n={ne['n']} on negative "
               f"reviews {ne['share_negative_reviews']} (base {ne['base_rate']}); satisfaction/gratitude n={po['n']} on "
               f"positive reviews {po['share_positive_reviews']} (base {po['base_rate']})")
+    nu = out["neutral_utterances_parakqc"]
+    for name in ("question_damping=0.25 (default)", "question_damping=1 (off)"):
+        f = nu[name]
+        print(f"parakqc ({nu['n']} neutral utterances) {name}: all {f['all']}; questions {f['questions']}; "
+              f"nsmc negatives still negative {f['nsmc_negative_reviews_labelled_negative']}, maalej 1–2★ "
+              f"{f['maalej_1_2_stars_labelled_negative']}")
     c = out["cost_1000_texts"]
     print(f"\ncost: embed {c['embed_s']:.1f}s, tag {c['tag_s']:.2f}s → tagging = {c['ratio']:.1%} of embedding")
     print(f"wrote {write_results('tagging', out)}")

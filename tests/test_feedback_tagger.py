@@ -131,3 +131,18 @@ def test_praise_next_to_a_problem_reads_as_disappointment():
     happy = FeedbackTagger(heads=fixed_heads(0.9, 0.1, 0.1)).fit().transform(["great app, love it"], None,
                                                                               X[:1], FakeEmbedder())
     assert happy["emotion"].iloc[0] == "satisfaction"
+
+
+def test_plain_questions_are_damped_but_not_questions_that_name_a_problem():
+    texts = ["비밀번호 변경은 어디서 하나요?", "how do I export my notes?", "앱이 왜 자꾸 튕기나요?",
+             "why does it crash every time?", "진짜 최악 아닌가요?", "the screen flickers"]
+    X = np.zeros((len(texts), 4))
+    out = FeedbackTagger(heads=fixed_heads(0.1, 0.2, 0.2)).fit().transform(texts, None, X, FakeEmbedder())
+    # the heads say −0.8 for everything; the two plain questions get −0.8 × 0.25 = −0.2
+    np.testing.assert_allclose(out["sentiment"], [-0.2, -0.2, -0.8, -0.8, -0.8, -0.8])
+    assert out["severity_cue"].iloc[2] != "question" and out["severity_cue"].iloc[3] != "question"
+    off = FeedbackTagger(heads=fixed_heads(0.1, 0.2, 0.2), question_damping=1.0).fit().transform(
+        texts, None, X, FakeEmbedder())
+    np.testing.assert_allclose(off["sentiment"], -0.8)
+    with pytest.raises(ValueError, match="question_damping"):
+        FeedbackTagger(question_damping=2).fit()
