@@ -374,3 +374,14 @@ def test_analyze_takes_a_table_of_examples_and_says_what_is_missing(tmp_path):
         journey_mapper(3)
     with pytest.raises(FeedmineError, match="does not exist"):
         journey_mapper(str(tmp_path / "missing.csv"))
+
+
+def test_nearest_examples_in_blocks_match_one_pass(monkeypatch):
+    import feedmine.journey as journey
+
+    texts = ["card late", "activate card", "pin help", "declined", "double charge"]
+    mapper = JourneyStageMapper.from_examples(texts, ["a", "a", "a", "u", "u"], n_nearest=2, embedder=EXAMPLES).fit()
+    items = np.random.default_rng(0).normal(size=(25, 3))
+    whole = mapper.similarities(items, center=True)
+    monkeypatch.setattr(journey, "_BLOCK", 4)
+    pd.testing.assert_frame_equal(mapper.similarities(items, center=True), whole)

@@ -68,6 +68,8 @@ UNKNOWN = "unknown"
 #: Batches with at least this many (non-empty) items are centred on their mean before the cosine; a
 #: smaller batch's mean is mostly the items themselves, so centring would erase what they say.
 MIN_CENTER_ITEMS = 20
+#: Items per block when stages are matched by their nearest examples (see ``similarities``).
+_BLOCK = 2048
 #: What ``journey_cue`` says when no cue decided: the similarity winner, or the default stage.
 BY_SIMILARITY, BY_DEFAULT = "similarity", "default"
 
@@ -254,12 +256,18 @@ class JourneyStageMapper(BaseEstimator):
         if center and nonzero.any():
             mean = U[nonzero].mean(axis=0)
             U, stages = np.where(nonzero[:, None], _unit(U - mean), 0.0), _unit(stages - mean)
-        cosines = U @ stages.T
-        if nearest is not None:  # per stage, the mean of its `nearest` largest phrase cosines
-            cosines = np.column_stack([
-                np.sort(cosines[:, self.phrase_stage_ == j], axis=1)[:, ::-1][:, :nearest].mean(axis=1)
-                for j in range(len(self.stages_))])
-        return pd.DataFrame(cosines, columns=self.stages_)
+        if nearest is None:
+            return pd.DataFrame(U @ stages.T, columns=self.stages_)
+        # per stage, the mean of its `nearest` largest example cosines; in blocks of items, so that
+        # thousands of examples against a large corpus never hold one items × examples matrix
+        out = np.zeros((len(U), len(self.stages_)))
+        for start in range(0, len(U), _BLOCK):
+            cosines = U[start:start + _BLOCK] @ stages.T
+            for j in range(len(self.stages_)):
+                mine = cosines[:, self.phrase_stage_ == j]
+                k = min(nearest, mine.shape[1])
+                out[start:start + _BLOCK, j] = np.partition(mine, mine.shape[1] - k, axis=1)[:, -k:].mean(axis=1)
+        return pd.DataFrame(out, columns=self.stages_)
 
     def cue_hits(self, texts: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
         """Per text and stage: the number of distinct cue phrases found (an int array, texts × stages)
