@@ -280,7 +280,8 @@ def render_report(result: Result) -> str:
     unassigned = _theme_section(unassigned_rows[0], docs) if unassigned_rows else None
     html = _env().get_template("report.html").render(
         facts=_facts(result, len(pain)), pain_points=[_theme_row(r) for r in pain.to_dict("records")],
-        problems=_problems(result), journey=_journey(result), sections=sections, unassigned=unassigned, skipped=_skipped(docs), chart=_chart(pain),
+        problems=_problems(result), journey=_journey(result), sections=sections, unassigned=unassigned,
+        skipped=_skipped(docs), chart=_chart(pain),
         config_json=_json(result.config), meta_json=_json(result.meta), severity_levels=SEVERITY_LEVELS)
     logger.debug("rendered report: %d themes, %d characters", len(pain), len(html))
     return html
