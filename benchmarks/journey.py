@@ -31,6 +31,7 @@ import pandas as pd
 from sklearn.metrics import balanced_accuracy_score, f1_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import tagging_data as data  # noqa: E402
 from common import CACHE, SHARED, write_results  # noqa: E402
 
 from feedmine.embed import E5Embedder  # noqa: E402
@@ -93,8 +94,6 @@ def _few_shot(train: pd.DataFrame, y_train: np.ndarray, vectors: np.ndarray, tex
 
 def _cross_language() -> dict:
     """Sentiment as a stand-in for stages: English vs Korean examples placing Korean items."""
-    import tagging_data as data
-
     sets = data.load()
     nsmc, maalej = sets["nsmc"], sets["maalej"][sets["maalej"]["rating"] != 3]
     items = nsmc[nsmc["split"] == "test"].reset_index(drop=True)

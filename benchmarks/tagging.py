@@ -73,22 +73,24 @@ def emotion_valence(emotion: pd.Series, negative_review: np.ndarray) -> dict:
             "shares": pd.Series(emotion).value_counts(normalize=True).round(4).to_dict()}
 
 
-def neutral_utterances(nsmc: pd.DataFrame, nsmc_vectors: np.ndarray, maalej: pd.DataFrame,
-                       maalej_vectors: np.ndarray) -> dict:
-    """Section 6 of the module notes: label shares on parakqc with and without question damping."""
+def neutral_utterances(nsmc: pd.DataFrame, maalej: pd.DataFrame, vectors: dict[str, np.ndarray],
+                       default_tags: dict[str, pd.DataFrame]) -> dict:
+    """Section 6 of the module notes: label shares on parakqc with and without question damping.
+    ``default_tags``: the main run's nsmc / maalej tags, which already are the default damping's."""
     parakqc = pd.read_csv(SHARED / "parakqc" / "parakqc.csv")
     clean = TextCleaner().fit_transform(parakqc["text"].tolist())
     texts, langs = clean["text_clean"].tolist(), clean["lang"].tolist()
     e5 = E5Embedder(cache_dir=CACHE, progress=False)
-    vectors = e5.transform(texts)
+    parakqc_vectors = e5.transform(texts)
     questions = parakqc["intent"].str.endswith("question").to_numpy()
     out = {"n": len(texts), "questions": int(questions.sum())}
-    for damping in (0.25, 1.0):
+    for damping, name in ((FeedbackTagger().question_damping, "question_damping=0.25 (default)"),
+                          (1.0, "question_damping=1 (off)")):
         tagger = FeedbackTagger(question_damping=damping).fit()
-        label = tagger.transform(texts, langs, vectors, e5)["sentiment_label"].astype(str)
-        ko = tagger.transform(nsmc["text_clean"].tolist(), nsmc["lang"].tolist(), nsmc_vectors, e5)["sentiment_label"]
-        en = tagger.transform(maalej["text_clean"].tolist(), maalej["lang"].tolist(), maalej_vectors, e5)["sentiment_label"]
-        name = "question_damping=0.25 (default)" if damping < 1 else "question_damping=1 (off)"
+        label = tagger.transform(texts, langs, parakqc_vectors, e5)["sentiment_label"].astype(str)
+        ko, en = (default_tags[n]["sentiment_label"] if damping < 1 else
+                  tagger.transform(df["text_clean"].tolist(), df["lang"].tolist(), vectors[n], e5)["sentiment_label"]
+                  for n, df in (("nsmc", nsmc), ("maalej", maalej)))
         out[name] = {"all": label.value_counts(normalize=True).round(4).to_dict(),
                      "questions": label[questions].value_counts(normalize=True).round(4).to_dict(),
                      "nsmc_negative_reviews_labelled_negative": round(float((ko[nsmc["label"] == 0] == "negative").mean()), 4),
@@ -149,7 +151,8 @@ def main() -> int:
         "maalej_test_rated": emotion_valence(tags["maalej"][ours]["emotion"][rated].reset_index(drop=True),
                                              maalej["rating"].to_numpy()[rated] <= 2)}
 
-    out["neutral_utterances_parakqc"] = neutral_utterances(nsmc, vec["nsmc"], maalej, vec["maalej"])
+    out["neutral_utterances_parakqc"] = neutral_utterances(
+        nsmc, maalej, vec, {name: tags[name]["feedmine (heads + cues)"] for name in ("nsmc", "maalej")})
 
     # cost: the same 1,000 texts embedded from scratch and tagged from their vectors
     texts = maalej["text_clean"].tolist()[:1000]

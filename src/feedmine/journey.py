@@ -261,10 +261,11 @@ class JourneyStageMapper(BaseEstimator):
         # per stage, the mean of its `nearest` largest example cosines; in blocks of items, so that
         # thousands of examples against a large corpus never hold one items × examples matrix
         out = np.zeros((len(U), len(self.stages_)))
+        masks = [self.phrase_stage_ == j for j in range(len(self.stages_))]
         for start in range(0, len(U), _BLOCK):
             cosines = U[start:start + _BLOCK] @ stages.T
-            for j in range(len(self.stages_)):
-                mine = cosines[:, self.phrase_stage_ == j]
+            for j, mask in enumerate(masks):
+                mine = cosines[:, mask]
                 k = min(nearest, mine.shape[1])
                 out[start:start + _BLOCK, j] = np.partition(mine, mine.shape[1] - k, axis=1)[:, -k:].mean(axis=1)
         return pd.DataFrame(out, columns=self.stages_)

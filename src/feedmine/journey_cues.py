@@ -64,7 +64,7 @@ def _normalize(text: Any) -> str:
 
 
 def _cue_list(spec: Any, name: str) -> list[str]:
-    cues = [c for c in re.split(r"[,;\n]", spec)] if isinstance(spec, str) else spec
+    cues = re.split(r"[,;\n]", spec) if isinstance(spec, str) else spec
     if not isinstance(cues, Sequence) or not all(isinstance(c, str) for c in cues):
         raise FeedmineError(f"the cues of stage {name!r} must be a list of strings, got {cues!r}.")
     return [c.strip() for c in cues if c.strip()]
