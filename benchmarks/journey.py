@@ -35,7 +35,7 @@ import tagging_data as data  # noqa: E402
 from common import CACHE, SHARED, write_results  # noqa: E402
 
 from feedmine.embed import E5Embedder  # noqa: E402
-from feedmine.journey import JourneyStageMapper  # noqa: E402
+from feedmine.tagging.journey import JourneyStageMapper  # noqa: E402
 
 RUBRIC = {
     "consideration": ["fiat_currency_support", "supported_cards_and_currencies", "age_limit", "country_support",

@@ -40,7 +40,7 @@ from common import CACHE, ROOT, SHARED, write_results  # noqa: E402
 import feedmine as fm  # noqa: E402
 from feedmine.embed import E5Embedder, HybridEmbedder  # noqa: E402
 from feedmine.text.tokenize import _HANGUL, KeywordTokenizer, singularize  # noqa: E402
-from feedmine.themes import ThemeDescriber  # noqa: E402
+from feedmine.themes.describe import ThemeDescriber  # noqa: E402
 
 TOP_HIT = 5
 TOP_KO = 10

@@ -30,7 +30,7 @@ from common import CACHE, load_maalej, write_results  # noqa: E402
 
 import feedmine as fm  # noqa: E402
 from feedmine.embed import E5Embedder, HybridEmbedder  # noqa: E402
-from feedmine.trends import EmergingThemeDetector  # noqa: E402
+from feedmine.analysis.trends import EmergingThemeDetector  # noqa: E402
 
 
 def pipeline(seed: int) -> fm.Pipeline:
@@ -42,7 +42,7 @@ def strategies(themes: pd.DataFrame) -> dict[str, pd.Series]:
     """theme_id → rank under each strategy that is available (weighted always)."""
     ranks = {"weighted": themes.set_index("theme_id")["rank"].astype(float)}
     try:
-        from feedmine.priority import prioritize
+        from feedmine.analysis.priority import prioritize
     except ImportError:  # the strategies module is optional for this script's first part
         return ranks
     for name in ("rice", "opportunity"):

@@ -4,7 +4,7 @@ import pytest
 from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA
 
-from feedmine.cluster import MIN_ITEMS_TO_CLUSTER, ThemeClusterer, auto_min_cluster_size, auto_min_samples
+from feedmine.themes.cluster import MIN_ITEMS_TO_CLUSTER, ThemeClusterer, auto_min_cluster_size, auto_min_samples
 from feedmine.errors import FeedmineError
 
 

@@ -1,4 +1,4 @@
-"""Tests for feedmine.compare: theme matching across two runs, statuses, the z-test, edge cases.
+"""Tests for feedmine.result.compare: theme matching across two runs, statuses, the z-test, edge cases.
 
 Results are built by hand (no pipeline), so every size and share is known exactly.
 """
@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from feedmine.compare import COLUMNS, compare, two_proportion_p
+from feedmine.result.compare import COLUMNS, compare, two_proportion_p
 from feedmine.errors import FeedmineError
-from feedmine.result import Result
+from feedmine.result.result import Result
 
 DELIVERY_B = ["배송이 너무 느려요", "배송이 늦게 와요", "delivery was very slow", "slow delivery again", "배송 지연이 심해요"]
 DELIVERY_A = ["배송이 정말 느려요", "배송 지연 너무 심함", "delivery is so slow", "slow slow delivery", "배송이 늦어요"]

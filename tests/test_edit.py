@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import feedmine as fm
-from feedmine.edit import ThemeEditor, apply_edits, load_edits, save_edits
+from feedmine.result.edit import ThemeEditor, apply_edits, load_edits, save_edits
 from feedmine.embed import TfidfEmbedder
 
 TOPICS = {
@@ -211,7 +211,7 @@ def test_apply_edits_skips_an_edit_whose_theme_is_gone(result, caplog):
     edited = _edit_sequence(result)
     later_table = _table(("crash", "delivery", "login"))  # no payment feedback this time
     later = _run(later_table)
-    with caplog.at_level(logging.WARNING, logger="feedmine.edit"):
+    with caplog.at_level(logging.WARNING, logger="feedmine.result.edit"):
         out = apply_edits(later, edited.meta["edits"])
     status = [(e["op"], e["status"]) for e in out.meta["edits"]]
     assert ("rename", "skipped") in status and ("merge", "applied") in status

@@ -1,4 +1,4 @@
-"""Tests for theme_regression (feedmine.impact_model).
+"""Tests for theme_regression (feedmine.analysis.impact_model).
 
 Data are built so the true effects are known; each expected value is computed in the test from its formula.
 """
@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from feedmine.errors import FeedmineError
-from feedmine.impact_model import COLUMNS, theme_regression
+from feedmine.analysis.impact_model import COLUMNS, theme_regression
 
 
 def members(pairs):

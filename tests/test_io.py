@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from feedmine.errors import ColumnNotFoundError, FeedmineError
-from feedmine.io import load_corpus, read_table
+from feedmine.io.tables import load_corpus, read_table
 
 TEXTS = ["앱이 자꾸 꺼져요", "Love it, works great", "배송이 너무 느려요 ㅠㅠ"]
 

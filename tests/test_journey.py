@@ -9,7 +9,7 @@ import pytest
 from sklearn.base import clone
 
 from feedmine.errors import FeedmineError
-from feedmine.journey import (DEFAULT_STAGES, JourneyStageMapper, stage_phrases, stage_theme_table,
+from feedmine.tagging.journey import (DEFAULT_STAGES, JourneyStageMapper, stage_phrases, stage_theme_table,
                               theme_stage)
 
 
@@ -377,7 +377,7 @@ def test_analyze_takes_a_table_of_examples_and_says_what_is_missing(tmp_path):
 
 
 def test_nearest_examples_in_blocks_match_one_pass(monkeypatch):
-    import feedmine.journey as journey
+    import feedmine.tagging.journey as journey
 
     texts = ["card late", "activate card", "pin help", "declined", "double charge"]
     mapper = JourneyStageMapper.from_examples(texts, ["a", "a", "a", "u", "u"], n_nearest=2, embedder=EXAMPLES).fit()

@@ -291,7 +291,7 @@ def test_one_problem_in_two_languages_is_one_theme():
 
 
 def test_journey_stages_when_asked_for():
-    from feedmine.journey import JourneyStageMapper
+    from feedmine.tagging.journey import JourneyStageMapper
 
     rows = [(t, topic) for topic, (ko, en) in PARALLEL.items() for t in ko + en]
     df = pd.DataFrame(rows, columns=["text", "topic"])

@@ -1,4 +1,4 @@
-"""Tests for the other prioritisation strategies (feedmine.priority).
+"""Tests for the other prioritisation strategies (feedmine.analysis.priority).
 
 Theme tables are written by hand; every expected number is worked out in the test from the formula in
 the function's docstring, so a changed formula fails here.
@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from feedmine.errors import FeedmineError
-from feedmine.priority import (opportunity_priority, prioritize, rank_stability, rice_priority,
+from feedmine.analysis.priority import (opportunity_priority, prioritize, rank_stability, rice_priority,
                                stability_summary)
-from feedmine.score import ThemeScorer
+from feedmine.analysis.score import ThemeScorer
 
 
 def rice_themes():

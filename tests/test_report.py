@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from markupsafe import escape
 
 from feedmine.errors import FeedmineError
-from feedmine.report import fmt_num, fmt_pct, render_report, render_summary_html
-from feedmine.result import Result
+from feedmine.report.html import fmt_num, fmt_pct, render_report, render_summary_html
+from feedmine.result.result import Result
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
@@ -240,7 +240,7 @@ def test_summary_shows_at_most_top_rows(result):
 
 
 def test_renders_a_saved_and_loaded_result(tmp_path):
-    from feedmine.result import load_result
+    from feedmine.result.result import load_result
 
     make_result().save(tmp_path / "run")
     out = load_result(tmp_path / "run").to_html()
@@ -248,7 +248,7 @@ def test_renders_a_saved_and_loaded_result(tmp_path):
 
 
 def test_theme_tag_summary_reads_the_aggregates():
-    from feedmine.report import _tag_summary
+    from feedmine.report.html import _tag_summary
 
     row = {"negative_share": 0.7, "top_emotion": "frustration", "top_emotion_share": 0.11, "churn_share": 0.056,
            "request_share": 0.2}

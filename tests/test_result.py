@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 import feedmine
-from feedmine.cluster import ThemeClusterer
+from feedmine.themes.cluster import ThemeClusterer
 from feedmine.embed import TfidfEmbedder
 from feedmine.errors import FeedmineError
-from feedmine.result import LIST_COLUMNS, LIST_SEPARATOR, Result, load_result
+from feedmine.result.result import LIST_COLUMNS, LIST_SEPARATOR, Result, load_result
 
 DELIVERY = ["배송이 너무 느려요", "배송이 늦게 와요", "배송 지연이 심해요", "배송이 일주일 걸렸어요", "배송 너무 느림",
             "delivery was very slow", "slow delivery again", "delivery took two weeks", "배송 언제 와요",

@@ -1,4 +1,4 @@
-"""Tests for ThemeScorer (feedmine.score) and the plain-language evidence (feedmine.explain).
+"""Tests for ThemeScorer (feedmine.analysis.score) and the plain-language evidence (feedmine.analysis.explain).
 
 Numbers are small enough to check by hand; each expected value is computed in the test from its formula.
 """
@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from feedmine.errors import FeedmineError
-from feedmine.explain import explain_theme, keyword_distinctiveness
-from feedmine.score import DEFAULT_WEIGHTS, SEVERITY_WEIGHT, ThemeScorer, leave_one_out_drop, nps
+from feedmine.analysis.explain import explain_theme, keyword_distinctiveness
+from feedmine.analysis.score import DEFAULT_WEIGHTS, SEVERITY_WEIGHT, ThemeScorer, leave_one_out_drop, nps
 
 
 def make_docs(theme_ids, ratings=None, sentiment=None, severity=None, is_request=None, customer=None):
@@ -373,7 +373,7 @@ def test_keyword_distinctiveness_keeps_index():
 
 
 def test_emerging_theme_is_flagged_from_dates_and_explained():
-    from feedmine.explain import explain_theme
+    from feedmine.analysis.explain import explain_theme
 
     # theme 1 is 1 of 100 items in the four baseline weeks, then 8 of 40 in the last week
     base = pd.date_range("2024-01-01", periods=100, freq="6h")
@@ -409,7 +409,7 @@ def test_customer_value_weights_the_rating_impact():
 
 
 def test_focus_counts_in_solvability_and_user_effort_overrides_it():
-    from feedmine.score import focus_score
+    from feedmine.analysis.score import focus_score
 
     # two channels in the corpus: theme 0 all on android (focus 1), theme 1 half and half (focus 0)
     assert focus_score(pd.Series(["android"] * 4), 2) == pytest.approx(1.0)
@@ -445,7 +445,7 @@ def test_overlapping_themes_get_regression_impact_with_intervals():
 
 
 def test_explanation_names_the_segment_and_skips_thin_trends():
-    from feedmine.explain import explain_theme
+    from feedmine.analysis.explain import explain_theme
 
     row = {"theme_id": 3, "share": 0.04, "size": 40, "impact_harm_mean": 0.5, "segment_note":
            "mostly channel=android (62% vs 30% overall)", "freq_recent_share": 0.1, "freq_baseline_share": 0.02,
@@ -457,8 +457,8 @@ def test_explanation_names_the_segment_and_skips_thin_trends():
 
 
 def test_regression_impact_is_explained_with_its_interval():
-    from feedmine.explain import explain_theme
-    from feedmine.problem import problem_statement
+    from feedmine.analysis.explain import explain_theme
+    from feedmine.analysis.problem import problem_statement
 
     row = {"theme_id": 1, "share": 0.1, "size": 10, "impact_method": "rating_regression", "impact_coef": -1.5,
            "impact_ci_low": -2.0, "impact_ci_high": -1.0, "impact_harm_mean": 0.3}

@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from feedmine.priority import opportunity_priority, rice_priority
-from feedmine.score import ThemeScorer, focus_score
+from feedmine.analysis.priority import opportunity_priority, rice_priority
+from feedmine.analysis.score import ThemeScorer, focus_score
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "samples" / "reviews_en.csv"
 
@@ -113,10 +113,10 @@ def test_nps_leave_one_out_on_the_first_six_reviews_of_each_label(nsmc):
 
 def test_two_proportion_test_on_the_last_year_against_the_two_before(nsmc):
     """1,200 dated reviews, themes = their sentiment label; the counts come from plain pandas here and
-    the z and p from the textbook formula, independently of feedmine.stats."""
+    the z and p from the textbook formula, independently of feedmine.analysis.stats."""
     import math
 
-    from feedmine.trends import EmergingThemeDetector
+    from feedmine.analysis.trends import EmergingThemeDetector
 
     dates = pd.to_datetime(nsmc["date"])
     end = dates.max()  # 2015-08-26

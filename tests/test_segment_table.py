@@ -1,4 +1,4 @@
-"""Tests for theme × segment tables (feedmine.segment_table).
+"""Tests for theme × segment tables (feedmine.analysis.customer_segments).
 
 Tables are small enough to check by hand; expected values are written out from their formulas.
 """
@@ -8,7 +8,7 @@ import pytest
 from scipy import stats
 
 from feedmine.errors import ColumnNotFoundError, FeedmineError
-from feedmine.segment_table import MISSING, describe_segments, over_represented, theme_segment_table
+from feedmine.analysis.customer_segments import MISSING, describe_segments, over_represented, theme_segment_table
 
 
 def make_docs(theme_ids, **columns):

@@ -6,8 +6,8 @@ import pandas as pd
 
 import feedmine as fm
 from feedmine.embed import TfidfEmbedder
-from feedmine.text.segment import Segmenter, weighted_length
-from feedmine.units import distinct_theme_pairs, item_themes, memberships, unique_units
+from feedmine.text.sentences import Segmenter, weighted_length
+from feedmine.themes.units import distinct_theme_pairs, item_themes, memberships, unique_units
 
 
 def test_segmenter_splits_long_korean_and_english_and_keeps_short_items_whole():

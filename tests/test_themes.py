@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 
-from feedmine.themes import THEME_COLUMNS, ThemeDescriber
+from feedmine.themes.describe import THEME_COLUMNS, ThemeDescriber
 
 
 class SplitTokenizer:
@@ -240,7 +240,7 @@ def test_diversity_zero_is_plain_ctfidf_order():
 
 def test_label_is_in_the_language_of_most_items():
     import numpy as np
-    from feedmine.themes import ThemeDescriber
+    from feedmine.themes.describe import ThemeDescriber
 
     # a mostly-Korean theme whose strongest keyword is English ("error") gets a Korean label;
     # a mostly-English theme keeps an English label

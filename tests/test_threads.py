@@ -1,4 +1,4 @@
-"""Tests for feedmine.threads: agreement replies as votes, and extractive summaries (short hand-written strings)."""
+"""Tests for feedmine.analysis.threads: agreement replies as votes, and extractive summaries (short hand-written strings)."""
 import logging
 
 import numpy as np
@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from feedmine.errors import ColumnNotFoundError, FeedmineError
-from feedmine.threads import agreement_votes, extractive_summary, is_agreement, theme_votes, thread_summaries
+from feedmine.analysis.threads import agreement_votes, extractive_summary, is_agreement, theme_votes, thread_summaries
 
 AGREE = [
     "저도요", "저두요ㅠㅠ", "저도요!!!", "저도 같은 문제 있어요", "저도 그래요 ㅋㅋㅋ", "저도 같은 증상입니다ㅠㅠ", "동감",
@@ -96,7 +96,7 @@ def test_parent_column_wins_over_thread_and_ids_match_across_types():
 
 def test_missing_parent_is_warned_and_gives_no_vote(caplog):
     d = docs(id=[1, 2, 3], parent_id=[None, 99, 2], text_clean=["Crash", "+1", "+1"], theme_id=[0, -1, -1])
-    with caplog.at_level(logging.WARNING, logger="feedmine.threads"):
+    with caplog.at_level(logging.WARNING, logger="feedmine.analysis.threads"):
         out = agreement_votes(d)
     assert "1 parent ids are not in the data (99)" in caplog.text
     assert out["id"].tolist() == [2, 3]  # both still reported
@@ -106,7 +106,7 @@ def test_missing_parent_is_warned_and_gives_no_vote(caplog):
 
 def test_cycle_gives_no_vote_and_does_not_hang(caplog):
     d = docs(id=[1, 2], parent_id=[2, 1], text_clean=["+1", "me too"], theme_id=[0, 0])
-    with caplog.at_level(logging.WARNING, logger="feedmine.threads"):
+    with caplog.at_level(logging.WARNING, logger="feedmine.analysis.threads"):
         out = agreement_votes(d)
     assert out["votes_for_theme"].isna().all() and "cycle" in caplog.text
 

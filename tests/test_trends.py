@@ -1,4 +1,4 @@
-"""Tests for theme trends and emerging-theme detection (feedmine.trends).
+"""Tests for theme trends and emerging-theme detection (feedmine.analysis.trends).
 
 Expected z and p are computed in the tests from the textbook formula (pooled two-proportion z-test,
 p = P(Z > z) = erfc(z / √2) / 2, no scipy), and adjusted p-values are worked out by hand in comments.
@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from feedmine.errors import FeedmineError
-from feedmine.trends import EmergingThemeDetector, adjust_p_values, theme_counts_by_period, two_proportion_z
+from feedmine.analysis.trends import EmergingThemeDetector, adjust_p_values, theme_counts_by_period, two_proportion_z
 
 END = pd.Timestamp("2024-03-31")
 BASELINE_DAY = END - pd.Timedelta("10D")  # inside the default baseline (END − 35D, END − 7D]
@@ -194,7 +194,7 @@ def test_missing_and_unparseable_dates_are_left_out_and_logged(caplog):
     extra = pd.DataFrame({"id": ["x1", "x2", "x3"], "date": [None, "", "not a date"],
                           "theme_id": pd.array([0, 0, 1], dtype="Int64")})
     mixed = pd.concat([docs.assign(date=docs["date"].dt.strftime("%Y-%m-%d")), extra], ignore_index=True)
-    with caplog.at_level(logging.WARNING, logger="feedmine.trends"):
+    with caplog.at_level(logging.WARNING, logger="feedmine.analysis.trends"):
         table = fit(mixed)
     pd.testing.assert_frame_equal(table, expected)
     assert "1 of 103 values could not be read as a date" in caplog.text and "'not a date'" in caplog.text

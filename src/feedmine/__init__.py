@@ -9,17 +9,17 @@ Example (needs the default model, so not run as a doctest)::
 __version__ = "0.1.0"
 
 from .api import analyze, make_embedder
-from .cluster import ThemeClusterer
-from .compare import compare
-from .edit import ThemeEditor, apply_edits, load_edits, save_edits
+from .themes.cluster import ThemeClusterer
+from .result.compare import compare
+from .result.edit import ThemeEditor, apply_edits, load_edits, save_edits
 from .errors import ColumnNotFoundError, FeedmineError
-from .io import load_corpus, read_table
-from .pipeline import Pipeline
-from .result import Result, load_result
-from .score import ThemeScorer
+from .io.tables import load_corpus, read_table
+from .pipeline.model import Pipeline
+from .result.result import Result, load_result
+from .analysis.score import ThemeScorer
 from .tagging import EmotionTagger, FeedbackTagger, LexiconTagger
 from .text.normalize import TextCleaner
-from .themes import ThemeDescriber
+from .themes.describe import ThemeDescriber
 
 __all__ = [
     "analyze", "compare", "ThemeEditor", "apply_edits", "save_edits", "load_edits", "make_embedder", "Pipeline", "Result", "load_result", "load_corpus", "read_table",

@@ -13,13 +13,13 @@ from typing import Any
 
 import pandas as pd
 
-from .cluster import ThemeClusterer
+from .themes.cluster import ThemeClusterer
 from .errors import FeedmineError
-from .io import TableLike, load_corpus, read_table
-from .journey import JourneyStageMapper
-from .pipeline import Pipeline
-from .result import Result
-from .score import ThemeScorer
+from .io.tables import TableLike, load_corpus, read_table
+from .tagging.journey import JourneyStageMapper
+from .pipeline.model import Pipeline
+from .result.result import Result
+from .analysis.score import ThemeScorer
 from .text.normalize import TextCleaner
 
 EMBEDDER_NAMES = ("hybrid", "e5", "use", "tfidf")
@@ -67,7 +67,7 @@ def analyze(source: TableLike, text: str | None = None, id: str | None = None, d
     ``parent`` make replies that only agree ("저도요", "+1") count as votes for their parent's themes.
     ``journey`` maps items to customer-journey stages: True for the generic stages, a table (or a path
     to one) with ``text`` and ``stage`` columns of your own labelled examples (far more accurate, see
-    docs/scoring.md), or a :class:`~feedmine.journey.JourneyStageMapper`; None (default) leaves it out.
+    docs/scoring.md), or a :class:`~feedmine.tagging.journey.JourneyStageMapper`; None (default) leaves it out.
     ``encoding`` names a CSV's text encoding; None tries UTF-8, then CP949 (Korean Excel).
     Same input and ``random_state`` give the same result.
     """

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..text.segment import weighted_length
+from ..text.sentences import weighted_length
 from .lexicon import SEVERITY_LEVELS
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from .errors import FeedmineError
+from ..errors import FeedmineError
 
 CORRECTIONS = ("holm", "bh", None)
 

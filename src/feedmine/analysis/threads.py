@@ -7,7 +7,7 @@ with an agreement counts for the original), and :func:`theme_votes` totals them 
 :func:`extractive_summary` picks the few sentences that best cover a set of texts.
 
 >>> import pandas as pd
->>> from feedmine.threads import is_agreement, theme_votes, extractive_summary
+>>> from feedmine.analysis.threads import is_agreement, theme_votes, extractive_summary
 >>> [is_agreement(t) for t in ["저도요ㅠㅠ", "222", "Same here!!!", "저도요, 그리고 결제 버튼도 안 눌려요"]]
 [True, True, True, False]
 >>> docs = pd.DataFrame({"id": [1, 2, 3, 4], "parent_id": [None, 1, 2, 1],
@@ -33,11 +33,11 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from .errors import ColumnNotFoundError, FeedmineError
-from .text.language import HANGUL_SYLLABLE, SYLLABLE_WEIGHT, detect_language
+from ..errors import ColumnNotFoundError, FeedmineError
+from ..text.language import HANGUL_SYLLABLE, SYLLABLE_WEIGHT, detect_language
 # NFKC that keeps typed jamo, as in feedmine.tagging.churn: "ㅋㅠㅠ" must not compose into "ㅋ큐ㅠ".
-from .text.normalize import _nfkc_keep_jamo
-from .text.segment import Segmenter
+from ..text.normalize import _nfkc_keep_jamo
+from ..text.sentences import Segmenter
 
 logger = logging.getLogger(__name__)
 
@@ -235,7 +235,7 @@ def extractive_summary(texts: Sequence[Any], vectors: Any = None, n_sentences: i
                        min_letters: float = 10.0) -> list[str]:
     """The ``n_sentences`` sentences that best cover ``texts``, best first.
 
-    Texts are split into sentences as :class:`~feedmine.text.segment.Segmenter` does (kiwipiepy for
+    Texts are split into sentences as :class:`~feedmine.text.sentences.Segmenter` does (kiwipiepy for
     Korean, punctuation for English; ``lang`` per text, or one for all, or detected). Sentences with
     fewer than ``min_letters`` letters are skipped unless nothing else is left, and repeats are counted
     once. Each is scored by cosine to the centroid of all sentences (repeats weigh more), using character

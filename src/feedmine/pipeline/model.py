@@ -21,20 +21,20 @@ import pandas as pd
 from sklearn.base import BaseEstimator, clone
 from tqdm.auto import tqdm
 
-from . import __version__
+from .. import __version__
 from .assemble import build_documents, ranking_stability, theme_summaries, theme_table
-from .cluster import ThemeClusterer
-from .embed.align import center_languages
-from .errors import FeedmineError
-from .explain import explain_theme
-from .io import load_corpus
-from .result import Result
-from .score import ThemeScorer
-from .segment_table import segment_phrases
-from .tagging import FeedbackTagger, item_tags, tag_units
-from .text.normalize import TextCleaner
-from .themes import ThemeDescriber
-from .units import UNITS, distinct_theme_pairs, item_themes, make_units, memberships, unique_units
+from ..themes.cluster import ThemeClusterer
+from ..embed.align import center_languages
+from ..errors import FeedmineError
+from ..analysis.explain import explain_theme
+from ..io.tables import load_corpus
+from ..result.result import Result
+from ..analysis.score import ThemeScorer
+from ..analysis.customer_segments import segment_phrases
+from ..tagging import FeedbackTagger, item_tags, tag_units
+from ..text.normalize import TextCleaner
+from ..themes.describe import ThemeDescriber
+from ..themes.units import UNITS, distinct_theme_pairs, item_themes, make_units, memberships, unique_units
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def _default(name: str) -> Any:
     if name == "cleaner":
         return TextCleaner()
     if name == "embedder":
-        from .embed import HybridEmbedder
+        from ..embed import HybridEmbedder
 
         return HybridEmbedder()
     if name == "clusterer":
@@ -58,7 +58,7 @@ def _default(name: str) -> Any:
         # default (on app reviews most praise lands in repurchase/referral; docs/scoring.md)
         return None
     if name == "deduplicator":
-        from .text.dedup import NearDuplicateFinder
+        from ..text.dedup import NearDuplicateFinder
 
         return NearDuplicateFinder()
     if name == "tagger":
@@ -137,7 +137,7 @@ class Pipeline(BaseEstimator):
         clean = stages["cleaner"].fit_transform(corpus["text"].tolist(), ids=corpus["id"].tolist())
         if "parent_id" in corpus or "thread_id" in corpus:
             # in a discussion "+1", "222" and "^" say "me too": analysed, so they can become votes
-            from .threads import is_agreement
+            from ..analysis.threads import is_agreement
 
             revive = clean["skip_reason"].eq("no_letters").to_numpy() & \
                 np.array([is_agreement(t) for t in clean["text_clean"]], dtype=bool)
@@ -271,10 +271,10 @@ class Pipeline(BaseEstimator):
     @staticmethod
     def _agreement_votes(corpus: pd.DataFrame, texts: np.ndarray, labels: np.ndarray,
                          usable: np.ndarray) -> dict[int, int]:
-        """Row → the parent's theme, for analysed replies that only agree (feedmine.threads)."""
+        """Row → the parent's theme, for analysed replies that only agree (feedmine.analysis.threads)."""
         if not ("parent_id" in corpus or "thread_id" in corpus) or not len(usable):
             return {}
-        from .threads import agreement_votes
+        from ..analysis.threads import agreement_votes
 
         table = corpus[[c for c in ("id", "parent_id", "thread_id") if c in corpus]].copy()
         table["text_clean"] = texts
@@ -293,7 +293,7 @@ class Pipeline(BaseEstimator):
         unit texts and semantic vectors."""
         if mapper is None or not len(usable):
             return pd.DataFrame(index=range(len(usable)))
-        from .tagging.heads import semantic_vectors
+        from ..tagging.heads import semantic_vectors
 
         mapper.fit()
         vectors = semantic_vectors(embedder, unit_vectors, mapper.model_id_)

@@ -4,7 +4,7 @@ The report is one HTML file with inline CSS, no scripts, fonts or network reques
 labels, keywords and config values are untrusted: everything reaches the page through Jinja2 with
 autoescaping on, and this module never marks data as safe. Python only prepares plain values (numbers
 formatted as strings, texts truncated); the markup, the inline SVG chart included, lives in
-``feedmine/templates/*.html``.
+``feedmine/report/templates/*.html``.
 
 Example (a full run on a file, so not run as a doctest)::
 
@@ -23,10 +23,10 @@ import numpy as np
 import pandas as pd
 from jinja2 import Environment, FunctionLoader, StrictUndefined, select_autoescape
 
-from .tagging import SEVERITY_LEVELS
+from ..tagging import SEVERITY_LEVELS
 
 if TYPE_CHECKING:
-    from .result import Result
+    from ..result.result import Result
 
 logger = logging.getLogger(__name__)
 
@@ -99,7 +99,7 @@ def _as_list(v: Any) -> list:
 
 # ----- template environment -----------------------------------------------------------------------
 def _load_template(name: str) -> str:
-    return (resources.files("feedmine") / "templates" / name).read_text(encoding="utf-8")
+    return (resources.files("feedmine.report") / "templates" / name).read_text(encoding="utf-8")
 
 
 @lru_cache(maxsize=1)
@@ -202,7 +202,7 @@ def _chart(pain: pd.DataFrame) -> dict:
 
 
 def _facts(result: Result, n_themes: int) -> dict:
-    from . import __version__
+    from .. import __version__
 
     docs, meta = result.documents, result.meta
     skip = docs["skip_reason"] if "skip_reason" in docs else pd.Series(dtype=object)

@@ -22,7 +22,7 @@ from typing import Union
 
 import pandas as pd
 
-from .errors import ColumnNotFoundError, FeedmineError
+from ..errors import ColumnNotFoundError, FeedmineError
 
 logger = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ Korean ("앱이 자꾸 꺼져요 결제도 안되고" → two sentences); Englis
 breaks. Short items stay whole: most feedback raises one problem, and a 40-character review cut in two
 only makes two weaker themes. Fragments too short to mean anything are glued to their neighbour.
 
->>> from feedmine.text.segment import Segmenter
+>>> from feedmine.text.sentences import Segmenter
 >>> seg = Segmenter(min_chars=20)
 >>> seg.split("The app crashes on start. Also, please add a dark mode!", "en")
 ['The app crashes on start.', 'Also, please add a dark mode!']

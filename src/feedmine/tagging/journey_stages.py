@@ -1,5 +1,5 @@
 """The default customer-journey stages: Korean names, example phrasings (Korean and English) for the
-similarity step and cue phrases for the cue step of :class:`feedmine.journey.JourneyStageMapper`.
+similarity step and cue phrases for the cue step of :class:`feedmine.tagging.journey.JourneyStageMapper`.
 
 Data only, kept apart so the mapper's module stays readable; replace any of it with
 ``JourneyStageMapper(stages={...})``.

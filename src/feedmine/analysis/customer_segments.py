@@ -10,7 +10,7 @@ p-values are Benjamini–Hochberg adjusted across all rows of one table (one col
 (``theme_id`` <NA>) do not count anywhere; a missing segment value is its own value, ``"(missing)"``.
 
 >>> import pandas as pd
->>> from feedmine.segment_table import theme_segment_table, describe_segments
+>>> from feedmine.analysis.customer_segments import theme_segment_table, describe_segments
 >>> docs = pd.DataFrame({"theme_id": pd.array([0] * 10 + [1] * 10 + [-1] * 2 + [None], dtype="Int64"),
 ...                      "channel": ["android"] * 10 + ["android", "ios"] * 5 + ["ios", None, "web"]})
 >>> table = theme_segment_table(docs, "channel")
@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .errors import ColumnNotFoundError, FeedmineError
+from ..errors import ColumnNotFoundError, FeedmineError
 from .stats import adjust_p_values
 
 logger = logging.getLogger(__name__)

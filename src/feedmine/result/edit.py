@@ -42,14 +42,14 @@ from sklearn.cluster import KMeans
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from .assemble import theme_summaries, theme_table
-from .embed.base import _l2_normalize as _unit
-from .errors import FeedmineError
-from .explain import explain_theme
+from ..pipeline.assemble import theme_summaries, theme_table
+from ..embed.base import _l2_normalize as _unit
+from ..errors import FeedmineError
+from ..analysis.explain import explain_theme
 from .result import Result
-from .score import ThemeScorer
-from .segment_table import segment_phrases
-from .themes import ThemeDescriber
+from ..analysis.score import ThemeScorer
+from ..analysis.customer_segments import segment_phrases
+from ..themes.describe import ThemeDescriber
 
 logger = logging.getLogger(__name__)
 

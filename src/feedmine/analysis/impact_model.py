@@ -1,7 +1,7 @@
 """Theme impact by regression: each theme's effect on the score, holding the item's other themes fixed.
 
 In segment mode an item can belong to several themes, so the leave-one-out drop
-(:func:`feedmine.score.leave_one_out_drop`) credits an item's low score to every theme it is in. Least
+(:func:`feedmine.analysis.score.leave_one_out_drop`) credits an item's low score to every theme it is in. Least
 squares of score on an intercept plus one 0/1 indicator per theme splits it instead:
 
     score_i ≈ β0 + Σ_t β_t · [item i has theme t]
@@ -28,7 +28,7 @@ import pandas as pd
 from scipy import sparse
 from threadpoolctl import threadpool_limits  # installed with scikit-learn
 
-from .errors import FeedmineError
+from ..errors import FeedmineError
 
 #: damping added to the normal equations, relative to each theme column's own weight (see _solve)
 RIDGE = 1e-6

@@ -4,7 +4,7 @@ Every score comes with the numbers it was made from (``freq_*``, ``impact_*``, `
 so an analyst can check and defend a ranking. Formulas are written out in docs/scoring.md.
 
 >>> import pandas as pd
->>> from feedmine.score import ThemeScorer
+>>> from feedmine.analysis.score import ThemeScorer
 >>> docs = pd.DataFrame({"theme_id": [0, 0, 1, 1, 1, -1], "rating": [1, 2, 5, 4, 5, 3],
 ...                      "sentiment": [-.8, -.5, .7, .5, .9, 0], "severity": ["high", "high", "low", "low", "low", "low"],
 ...                      "is_request": [False, False, False, True, False, False]})
@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
-from .errors import FeedmineError
+from ..errors import FeedmineError
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +93,7 @@ class ThemeScorer(BaseEstimator):
         (``freq_items``; with a customer column, customers are counted once anyway).
     recent, baseline : str
         With a ``date`` column: the recent window and the baseline window before it (anchored at the
-        latest date) for the emerging-theme test (:class:`~feedmine.trends.EmergingThemeDetector`);
+        latest date) for the emerging-theme test (:class:`~feedmine.analysis.trends.EmergingThemeDetector`);
         adds ``freq_recent_share``, ``freq_baseline_share``, ``freq_growth``, ``freq_emerging_p`` and
         ``emerging``.
     effort : dict or None

@@ -1,6 +1,6 @@
 """Themes from embeddings: reduce (UMAP), cluster (HDBSCAN), reassign outliers.
 
-Sizes are read off the data (``min_cluster_size="auto"``, see :mod:`feedmine.sizing`), because a fixed
+Sizes are read off the data (``min_cluster_size="auto"``, see :mod:`feedmine.themes.sizing`), because a fixed
 minimum topic size gives 91 topics on 3,080 banking77 queries but 358 on 13,083 for the same 77 intents. HDBSCAN's noise is
 reported, then each outlier that is as close to its nearest theme as that theme's own typical members
 is moved there and flagged ``reassigned``; the rest stay in theme -1 ("unassigned"). Both the reducer
@@ -8,7 +8,7 @@ and the clusterer are swappable: pass any object with ``fit_transform`` (PCA, a 
 or ``fit_predict`` / ``labels_`` (KMeans, a tuned HDBSCAN).
 
 >>> import numpy as np
->>> from feedmine.cluster import ThemeClusterer
+>>> from feedmine.themes.cluster import ThemeClusterer
 >>> rng = np.random.default_rng(0)
 >>> X = np.vstack([rng.normal(c, 0.05, (40, 8)) for c in np.eye(8)[:3]])
 >>> tc = ThemeClusterer(reducer=None, random_state=0).fit(X / np.linalg.norm(X, axis=1, keepdims=True))
@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator, clone
 
-from .errors import FeedmineError
+from ..errors import FeedmineError
 from .sizing import choose_min_cluster_size, log_size_rule
 
 logger = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ MIN_ITEMS_TO_CLUSTER = 10
 
 
 def auto_min_cluster_size(n_items: int) -> int:
-    """The size rule used when the data shows no theme scale (see :mod:`feedmine.sizing`)."""
+    """The size rule used when the data shows no theme scale (see :mod:`feedmine.themes.sizing`)."""
     return log_size_rule(n_items)
 
 
@@ -62,7 +62,7 @@ class ThemeClusterer(BaseEstimator):
     clusterer : "hdbscan", "kmeans" or an estimator with ``fit_predict``
         ``kmeans`` uses ``n_clusters`` (required then).
     min_cluster_size, min_samples : int or "auto"
-        HDBSCAN sizes; "auto" estimates the typical theme size from the data (:mod:`feedmine.sizing`).
+        HDBSCAN sizes; "auto" estimates the typical theme size from the data (:mod:`feedmine.themes.sizing`).
     n_neighbors, n_components : int
         UMAP neighbourhood and output dimension (capped for small inputs).
     max_theme_share : float or None

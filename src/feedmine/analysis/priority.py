@@ -5,7 +5,7 @@ columns and never change the scorer's own columns. The unassigned theme (-1) get
 in every strategy. Each function's docstring writes out its formula.
 
 >>> import pandas as pd
->>> from feedmine.priority import prioritize, rank_stability, stability_summary
+>>> from feedmine.analysis.priority import prioritize, rank_stability, stability_summary
 >>> themes = pd.DataFrame({"theme_id": [-1, 0, 1], "size": [5, 30, 10], "frequency": [.1, .6, .2],
 ...                        "frequency_score": [None, 1.0, 1 / 3], "impact": [None, .5, .6],
 ...                        "solvability": [None, .5, .25], "mean_sentiment": [0, -.4, -.8]})
@@ -25,7 +25,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from .errors import FeedmineError
+from ..errors import FeedmineError
 from .score import DEFAULT_WEIGHTS, ThemeScorer, priority_from_components
 
 STRATEGIES = ("weighted", "rice", "opportunity")

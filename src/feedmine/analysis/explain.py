@@ -1,7 +1,7 @@
 """Plain-language evidence for each theme: keyword distinctiveness and a one-paragraph explanation.
 
 >>> import pandas as pd
->>> from feedmine.explain import keyword_distinctiveness
+>>> from feedmine.analysis.explain import keyword_distinctiveness
 >>> themes = pd.DataFrame({"theme_id": [0, 1], "keywords": [["배송", "지연"], ["배송", "환불"]]})
 >>> keyword_distinctiveness(themes, top=2).tolist()
 [0.5, 0.5]

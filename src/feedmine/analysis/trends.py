@@ -13,7 +13,7 @@ does not make every theme look like it is growing. Formulas:
 Only analysed items (``theme_id`` not NA) count; ``-1`` (unassigned) is reported but never flagged.
 
 >>> import pandas as pd
->>> from feedmine.trends import EmergingThemeDetector
+>>> from feedmine.analysis.trends import EmergingThemeDetector
 >>> days = pd.date_range("2024-01-01", "2024-02-04", freq="D")  # 35 days, 4 items a day
 >>> themes = [[0, 0, 0, 1] if day <= pd.Timestamp("2024-01-28") else [0, 1, 1, 1] for day in days]
 >>> docs = pd.DataFrame({"date": days.repeat(4), "theme_id": pd.array(sum(themes, []), dtype="Int64")})
@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
-from .errors import FeedmineError
+from ..errors import FeedmineError
 from .stats import CORRECTIONS, adjust_p_values, two_proportion_z  # noqa: F401 - re-exported
 
 logger = logging.getLogger(__name__)
@@ -83,7 +83,7 @@ def _members(documents: pd.DataFrame, memberships: pd.DataFrame | None) -> pd.Da
         missing = {"row", "theme_id"} - set(memberships.columns)
         if missing:
             raise FeedmineError(f"memberships need columns 'row' and 'theme_id' (missing {sorted(missing)}); "
-                                "pass the table from feedmine.units.memberships or None.")
+                                "pass the table from feedmine.themes.units.memberships or None.")
         pairs = memberships[["row", "theme_id"]]
         pairs = pairs[analysed[pairs["row"].to_numpy()]]  # a skipped item is in no denominator
     return pairs.astype({"row": int, "theme_id": int}).reset_index(drop=True)

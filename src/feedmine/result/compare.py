@@ -36,9 +36,9 @@ from scipy.stats import norm
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
-from .errors import FeedmineError
+from ..errors import FeedmineError
 from .result import Result
-from .stats import two_proportion_z
+from ..analysis.stats import two_proportion_z
 
 logger = logging.getLogger(__name__)
 

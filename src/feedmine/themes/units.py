@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from .text.segment import Segmenter, weighted_length
+from ..text.sentences import Segmenter, weighted_length
 
 UNITS = ("document", "segment")
 

@@ -1,7 +1,7 @@
 """Cue phrases of journey stages: how a cue such as "결제" or "crash" is matched in feedback text.
 
 Korean cues (any Hangul in them) are substrings with optional spaces; English cues are whole words from
-a word start with their inflections. Used by :class:`feedmine.journey.JourneyStageMapper`; kept apart
+a word start with their inflections. Used by :class:`feedmine.tagging.journey.JourneyStageMapper`; kept apart
 so that module stays about placing items.
 
 >>> import re
@@ -16,9 +16,9 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from .errors import FeedmineError
+from ..errors import FeedmineError
 # Texts and cues get the cleaner's NFKC (as in tagging/churn.py), so raw and cleaned text match alike.
-from .text.normalize import _nfkc_keep_jamo
+from ..text.normalize import _nfkc_keep_jamo
 
 # Korean cues that are also word endings: -해지다 ("심해지", "편해지") is not 해지 (cancelling), so 해지
 # counts only at a word start or after what is cancelled (as in tagging/churn.py).

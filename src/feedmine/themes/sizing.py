@@ -12,7 +12,7 @@ of it (never below 5), so that themes half the typical size still form. When the
 jump (diffuse data), the size rule :func:`log_size_rule` is used instead.
 
 >>> import numpy as np
->>> from feedmine.sizing import estimate_theme_size
+>>> from feedmine.themes.sizing import estimate_theme_size
 >>> rng = np.random.default_rng(0)
 >>> Z = np.vstack([rng.normal(c, 0.01, (12, 5)) for c in rng.uniform(0, 10, (60, 5))])
 >>> estimate_theme_size(Z)[0]

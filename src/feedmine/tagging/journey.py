@@ -35,7 +35,7 @@ stages reach 0.38 and always answering "use" 0.50.
 
 >>> import pandas as pd
 >>> from feedmine.embed import TfidfEmbedder
->>> from feedmine.journey import JourneyStageMapper, theme_stage
+>>> from feedmine.tagging.journey import JourneyStageMapper, theme_stage
 >>> stages = {"delivery": {"description": "배송이 느려요, delivery is late", "cues": ["배송", "delivery"]},
 ...           "refund": {"description": "환불해 주세요, refund please", "cues": ["환불", "refund"]}}
 >>> items = ["배송이 너무 느려요", "환불 언제 되나요", "refund my money please"]
@@ -60,7 +60,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from .errors import FeedmineError
+from ..errors import FeedmineError
 from .journey_cues import _cue_list, _normalize, cue_pattern
 from .journey_stages import DEFAULT_STAGES
 
@@ -209,7 +209,7 @@ class JourneyStageMapper(BaseEstimator):
             cues[name] = _cue_list(fallback if given is None else given, name)
         embedder = self.embedder
         if embedder is None:  # imported here: e5 loads a model, which the other embedders do not need
-            from .embed import E5Embedder
+            from ..embed import E5Embedder
             embedder = E5Embedder(progress=False)
         flat = [p for ps in phrases.values() for p in ps]
         vectors = np.asarray(embedder.transform(flat), dtype=np.float64)

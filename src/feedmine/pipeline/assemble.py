@@ -2,7 +2,7 @@
 one row per theme with its sizes, tag mixes and summary (themes), and the ranking's stability.
 
 Kept apart from :mod:`feedmine.pipeline` so that the pipeline reads as the order of the stages, and so
-that theme editing (:mod:`feedmine.edit`) rebuilds themes with the same code.
+that theme editing (:mod:`feedmine.result.edit`) rebuilds themes with the same code.
 """
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import FeedmineError
-from .explain import keyword_distinctiveness
-from .score import SEVERITY_LEVELS
+from ..errors import FeedmineError
+from ..analysis.explain import keyword_distinctiveness
+from ..analysis.score import SEVERITY_LEVELS
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ def theme_table(themes: pd.DataFrame, documents: pd.DataFrame, members: pd.DataF
 def theme_summaries(themes: pd.DataFrame, texts: np.ndarray, langs: np.ndarray, labels: np.ndarray,
                confidence: np.ndarray, max_items: int = 60) -> list[str]:
     """Two sentences that best cover each theme (extractive, from its most typical items)."""
-    from .threads import extractive_summary
+    from ..analysis.threads import extractive_summary
 
     out = []
     for theme_id in themes["theme_id"]:
@@ -110,7 +110,7 @@ def theme_summaries(themes: pd.DataFrame, texts: np.ndarray, langs: np.ndarray, 
 
 def ranking_stability(themes: pd.DataFrame, weights: dict[str, float] | None) -> str | None:
     """One sentence on how the ranking moves when each priority weight moves ±20% (docs/scoring.md)."""
-    from .priority import rank_stability, stability_summary
+    from ..analysis.priority import rank_stability, stability_summary
 
     if (themes["theme_id"] >= 0).sum() < 3 or "frequency_score" not in themes:
         return None

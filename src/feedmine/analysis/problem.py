@@ -13,7 +13,7 @@ Each field is built from numbers already in the result, so every claim can be tr
 * **KPI**: the theme's share of feedback and its score gap, the two numbers a fix should move.
 
 >>> import pandas as pd
->>> from feedmine.problem import problem_statement
+>>> from feedmine.analysis.problem import problem_statement
 >>> row = {"theme_id": 3, "label": "결제 · 오류", "keywords": ["결제", "오류", "카드"], "share": 0.041, "size": 41,
 ...        "quotes": ["결제하면 오류가 떠요"], "impact_method": "rating_loo", "impact_rating_theme": 1.8,
 ...        "impact_rating_rest": 3.9, "impact_rating_drop": 0.09, "severity_high": 0.5, "severity_critical": 0.1}
@@ -30,7 +30,7 @@ from typing import Any
 import pandas as pd
 
 from .explain import MIN_TREND_ITEMS
-from .segment_table import segment_phrases
+from .customer_segments import segment_phrases
 
 MAX_QUOTE = 160  # characters of the representative quote in a statement
 

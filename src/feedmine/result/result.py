@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from .errors import FeedmineError
+from ..errors import FeedmineError
 
 logger = logging.getLogger(__name__)
 
@@ -74,16 +74,16 @@ class Result:
 
     def trends(self, freq: str = "W") -> pd.DataFrame:
         """Items per theme and period (needs a ``date`` column): ``theme_id, period, n_items, n_total, share``."""
-        from .trends import theme_counts_by_period
+        from ..analysis.trends import theme_counts_by_period
 
         return theme_counts_by_period(self.documents, freq=freq, memberships=self.memberships())
 
     def emerging(self, **params: Any) -> pd.DataFrame:
         """Themes growing in the recent window against a baseline window (two-proportion test), with labels.
 
-        ``params`` go to :class:`~feedmine.trends.EmergingThemeDetector` (``recent="7D"``,
+        ``params`` go to :class:`~feedmine.analysis.trends.EmergingThemeDetector` (``recent="7D"``,
         ``baseline="28D"``, ``alpha``, ``min_items``, ``min_growth``, ``correction``, ``end``)."""
-        from .trends import EmergingThemeDetector
+        from ..analysis.trends import EmergingThemeDetector
 
         table = EmergingThemeDetector(**params).fit(self.documents, memberships=self.memberships()).table_
         return self.themes[["theme_id", "label"]].merge(table, on="theme_id", how="right")
@@ -91,8 +91,8 @@ class Result:
     def segment_table(self, column: str, **params: Any) -> pd.DataFrame:
         """Theme × segment over/under-representation for one metadata column (channel, plan, version …).
 
-        ``params`` go to :func:`~feedmine.segment_table.theme_segment_table` (``min_count``, ``alpha``)."""
-        from .segment_table import theme_segment_table
+        ``params`` go to :func:`~feedmine.analysis.customer_segments.theme_segment_table` (``min_count``, ``alpha``)."""
+        from ..analysis.customer_segments import theme_segment_table
 
         return theme_segment_table(self.documents, column, memberships=self.memberships(), **params)
 
@@ -100,7 +100,7 @@ class Result:
         """Stage × theme view: per theme (ranked first, then the rest) its label, its majority stage and
         the count and share of its items at each journey stage. Needs a run with journey stages
         (``fm.analyze(..., journey=True)`` or a table of your own examples)."""
-        from .journey import stage_theme_table
+        from ..tagging.journey import stage_theme_table
 
         if "journey_stage" not in self.documents:
             raise FeedmineError("this result has no journey stages; run with fm.analyze(..., journey=True), "
@@ -142,7 +142,7 @@ class Result:
     def thread_summaries(self, n_sentences: int = 2) -> pd.DataFrame:
         """Per discussion thread (needs ``thread=`` at load time): ``thread_id, n_items, summary``, the
         sentences that best cover it; replies that only agree are left out of the summary."""
-        from .threads import thread_summaries
+        from ..analysis.threads import thread_summaries
 
         if "thread_id" not in self.documents:
             raise FeedmineError("no thread column: pass thread='your thread id column' to fm.analyze or "
@@ -151,8 +151,8 @@ class Result:
 
     def problem_statements(self, top: int = 5, columns: list[str] | None = None) -> pd.DataFrame:
         """Who / when-where / what / why / KPI for the top pain points, as fields and as text
-        (:mod:`feedmine.problem`); ``columns``: the metadata columns to look for over-represented segments."""
-        from .problem import problem_statements
+        (:mod:`feedmine.analysis.problem`); ``columns``: the metadata columns to look for over-represented segments."""
+        from ..analysis.problem import problem_statements
 
         return problem_statements(self, top=top, columns=columns)
 
@@ -174,7 +174,7 @@ class Result:
         return head + "\n" + table.to_string(index=False)
 
     def _repr_html_(self) -> str:
-        from .report import render_summary_html
+        from ..report.html import render_summary_html
 
         return render_summary_html(self)
 
@@ -185,7 +185,7 @@ class Result:
     # ----- exports ------------------------------------------------------------------------------
     def to_html(self, path: str | PathLike | None = None) -> str:
         """Render the self-contained HTML report; write it to ``path`` when given. Returns the HTML."""
-        from .report import render_report
+        from ..report.html import render_report
 
         html = render_report(self)
         if path is not None:

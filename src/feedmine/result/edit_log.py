@@ -19,7 +19,7 @@ from scipy.optimize import linear_sum_assignment
 
 from .compare import _keyword_set
 from .edit import OPS, ThemeEditor
-from .errors import FeedmineError
+from ..errors import FeedmineError
 from .result import Result
 
 logger = logging.getLogger(__name__)
