@@ -1,7 +1,7 @@
-"""Does segment mode find several problems in one review? maalej_app_reviews, bug / feature / UX labels.
+"""Does sentence mode find several problems in one review? maalej_app_reviews, bug / feature / UX labels.
 
 Items labelled with two or more of bug report / feature request / user experience should more often get
-two or more themes in ``unit="segment"`` mode than items with a single label. Long reviews have more
+two or more themes in ``unit="sentence"`` mode than items with a single label. Long reviews have more
 sentences whatever they say, so the script also reports, per group, the share with two or more
 segments and a length-matched comparison (single-label items of similar length).
 
@@ -29,18 +29,18 @@ def main(argv=None) -> int:
     df = load_maalej()
     embedder = HybridEmbedder(semantic=E5Embedder(cache_dir=CACHE, progress=True))
     with PeakMemory() as mem:
-        res = fm.Pipeline(embedder=embedder, unit="segment", random_state=args.seed, progress=False).run(
+        res = fm.Pipeline(embedder=embedder, unit="sentence", random_state=args.seed, progress=False).run(
             df, text="text", id="id")
     docs = res.documents.set_index(res.documents["id"].astype(int)).loc[df["id"]]
     n_themes = docs["theme_ids"].map(len).to_numpy()
-    n_segments = docs["n_segments"].to_numpy()
+    n_sentences = docs["n_sentences"].to_numpy()
     multi = (df["n_problem_labels"] >= 2).to_numpy()
     single = (df["n_labels"] == 1).to_numpy()
     length = df["text"].str.len().to_numpy()
 
     def shares(mask):
         return {"n": int(mask.sum()), "two_or_more_themes": round(float((n_themes[mask] >= 2).mean()), 4),
-                "two_or_more_segments": round(float((n_segments[mask] >= 2).mean()), 4),
+                "two_or_more_segments": round(float((n_sentences[mask] >= 2).mean()), 4),
                 "median_chars": int(np.median(length[mask]))}
 
     # length-matched: single-label items in the same length deciles as the multi-label ones
@@ -54,10 +54,10 @@ def main(argv=None) -> int:
         if in_bin.any():
             matched.append(weights[b] * (n_themes[in_bin] >= 2).mean())
     out = {"seed": args.seed, "n_items": len(df), "n_themes": int(res.meta["n_themes"]),
-           "n_segments": int(res.meta["n_units"]), "seconds": round(mem.seconds, 1),
+           "n_sentences": int(res.meta["n_units"]), "seconds": round(mem.seconds, 1),
            "multi_label (>=2 of bug/feature/ux)": shares(multi), "single_label": shares(single),
            "single_label_length_matched_two_or_more_themes": round(float(sum(matched)), 4)}
-    print(f"maalej_app_reviews: {len(df)} items → {out['n_segments']} segments, {out['n_themes']} themes "
+    print(f"maalej_app_reviews: {len(df)} items → {out['n_sentences']} segments, {out['n_themes']} themes "
           f"({mem.seconds:.0f}s)")
     print(f"{'group':42s} {'n':>5s} {'≥2 themes':>10s} {'≥2 segments':>12s} {'median chars':>13s}")
     for key in ("multi_label (>=2 of bug/feature/ux)", "single_label"):

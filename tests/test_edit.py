@@ -267,9 +267,9 @@ def test_given_embeddings_are_used_and_checked(result):
         ThemeEditor(result, embeddings=X[:5])
 
 
-# ----- segment mode ------------------------------------------------------------------------------
+# ----- sentence mode ------------------------------------------------------------------------------
 def _multi_issue_table() -> pd.DataFrame:
-    """Crash reports, dark-mode requests, items with both (as in test_segments), one with a dark-mode
+    """Crash reports, dark-mode requests, items with both (as in test_sentences), one with a dark-mode
     sentence before two crash sentences, and two skipped rows."""
     crash = ["The app crashes every time I open it.", "It keeps crashing on startup after the update.",
              "Crashes constantly when I open the camera.", "The app crashed again and I lost my work."]
@@ -284,7 +284,7 @@ def _multi_issue_table() -> pd.DataFrame:
 
 def _seg_run(table: pd.DataFrame) -> fm.Result:
     return fm.Pipeline(embedder=TfidfEmbedder(n_components=16), clusterer=fm.ThemeClusterer(reducer=None),
-                       unit="segment", random_state=0, progress=False).run(table, text="text", id="rid")
+                       unit="sentence", random_state=0, progress=False).run(table, text="text", id="rid")
 
 
 @pytest.fixture(scope="module")
@@ -305,12 +305,12 @@ def _pair(res: fm.Result) -> tuple[int, int]:
 
 
 def _seg_of(res: fm.Result, rid: str) -> set[int]:
-    seg = res.segments
+    seg = res.sentences
     return set(seg.loc[seg["id"] == rid, "theme_id"].astype(int))
 
 
-def _check_segments_consistent(res: fm.Result, table: pd.DataFrame) -> None:
-    docs, seg = res.documents, res.segments
+def _check_sentences_consistent(res: fm.Result, table: pd.DataFrame) -> None:
+    docs, seg = res.documents, res.sentences
     assert docs["id"].tolist() == table["rid"].tolist()  # every input row, once, in order
     for row in docs.itertuples():
         ts = list(row.theme_ids)
@@ -319,8 +319,8 @@ def _check_segments_consistent(res: fm.Result, table: pd.DataFrame) -> None:
             continue
         assert len(ts) == len(set(ts))  # an item is in a theme once
         assert row.theme_id == (ts[0] if ts else -1)  # the primary follows the list
-        assert set(ts) <= _seg_of(res, row.id)  # each of its themes holds one of its segments
-    # sizes count items (once per theme they are in), never segments
+        assert set(ts) <= _seg_of(res, row.id)  # each of its themes holds one of its sentences
+    # sizes count items (once per theme they are in), never sentences
     members = res.memberships()
     assert res.themes.set_index("theme_id")["size"].to_dict() == \
         {**{t: 0 for t in res.themes["theme_id"]}, **members["theme_id"].value_counts().to_dict()}
@@ -328,7 +328,7 @@ def _check_segments_consistent(res: fm.Result, table: pd.DataFrame) -> None:
     ranked = res.pain_points
     assert sorted(ranked["rank"].tolist()) == list(range(1, len(ranked) + 1))
     assert ranked["priority"].is_monotonic_decreasing
-    for row in res.themes.itertuples():  # quotes are recomputed from the theme's own segments
+    for row in res.themes.itertuples():  # quotes are recomputed from the theme's own sentences
         assert set(row.quote_ids) <= set(seg.loc[seg["theme_id"] == row.theme_id, "id"].astype(str))
     label_of = dict(zip(res.themes["theme_id"], res.themes["label"]))
     for t, lb in zip(docs["theme_id"], docs["theme_label"]):
@@ -338,19 +338,19 @@ def _check_segments_consistent(res: fm.Result, table: pd.DataFrame) -> None:
 
 def _frozen(res: fm.Result):
     return (res.documents["theme_ids"].map(list).tolist(), res.documents["theme_id"].tolist(),
-            res.segments.copy(deep=True), res.themes.copy(deep=True))
+            res.sentences.copy(deep=True), res.themes.copy(deep=True))
 
 
 def _untouched(res: fm.Result, frozen) -> None:
     lists, primary, seg, themes = frozen
     assert res.documents["theme_ids"].map(list).tolist() == lists
     assert res.documents["theme_id"].tolist() == primary
-    pd.testing.assert_frame_equal(res.segments, seg)
+    pd.testing.assert_frame_equal(res.sentences, seg)
     pd.testing.assert_frame_equal(res.themes, themes)
     assert "edits" not in res.meta
 
 
-def test_segment_merge_puts_an_item_of_both_themes_in_the_kept_one_once(seg_result):
+def test_sentence_merge_puts_an_item_of_both_themes_in_the_kept_one_once(seg_result):
     frozen = _frozen(seg_result)
     crash, dark = _pair(seg_result)
     keep, gone = min(crash, dark), max(crash, dark)
@@ -360,21 +360,21 @@ def test_segment_merge_puts_an_item_of_both_themes_in_the_kept_one_once(seg_resu
     before = seg_result.documents["theme_ids"].map(list)
     for old, new in zip(before, docs["theme_ids"].map(list)):  # other themes stay, in their order
         assert new == list(dict.fromkeys(keep if t in (crash, dark) else t for t in old))
-    assert gone not in set(merged.themes["theme_id"]) and gone not in set(merged.segments["theme_id"])
-    was = seg_result.segments["theme_id"].isin([crash, dark]).to_numpy()
-    assert (merged.segments.loc[was, "theme_id"] == keep).all()
-    # the size counts items: the two-issue items have two segments in the merged theme but count once
+    assert gone not in set(merged.themes["theme_id"]) and gone not in set(merged.sentences["theme_id"])
+    was = seg_result.sentences["theme_id"].isin([crash, dark]).to_numpy()
+    assert (merged.sentences.loc[was, "theme_id"] == keep).all()
+    # the size counts items: the two-issue items have two sentences in the merged theme but count once
     n_items = int(docs["theme_ids"].map(lambda ts: keep in list(ts)).sum())
     assert int(merged.themes.set_index("theme_id").at[keep, "size"]) == n_items
-    assert n_items < int((merged.segments["theme_id"] == keep).sum())
+    assert n_items < int((merged.sentences["theme_id"] == keep).sum())
     kws = set(merged.themes.set_index("theme_id").at[keep, "keywords"])
     assert kws & set(seg_result.themes.set_index("theme_id").at[crash, "keywords"])
     assert kws & set(seg_result.themes.set_index("theme_id").at[dark, "keywords"])
-    _check_segments_consistent(merged, _multi_issue_table())
+    _check_sentences_consistent(merged, _multi_issue_table())
     _untouched(seg_result, frozen)
 
 
-def test_segment_move_takes_the_item_and_its_segments(seg_result):
+def test_sentence_move_takes_the_item_and_its_segments(seg_result):
     frozen = _frozen(seg_result)
     crash, dark = _pair(seg_result)
     docs = seg_result.documents
@@ -389,29 +389,29 @@ def test_segment_move_takes_the_item_and_its_segments(seg_result):
     size = lambda r, t: int(r.themes.set_index("theme_id").at[t, "size"])  # noqa: E731
     assert size(moved, dark) == size(seg_result, dark) + 1  # the multi item was in it already
     assert size(moved, crash) == size(seg_result, crash) - 2
-    _check_segments_consistent(moved, _multi_issue_table())
+    _check_sentences_consistent(moved, _multi_issue_table())
     out = ThemeEditor(moved).move([multi], -1)
     row = out.documents.set_index("id").loc[multi]
     assert list(row["theme_ids"]) == [] and row["theme_id"] == -1 and _seg_of(out, multi) == {-1}
     assert multi in set(out.theme(-1)["id"])
-    _check_segments_consistent(out, _multi_issue_table())
+    _check_sentences_consistent(out, _multi_issue_table())
     with pytest.raises(fm.FeedmineError, match="were skipped"):
         ThemeEditor(seg_result).move([docs.loc[docs["skip_reason"].notna(), "id"].iloc[0]], dark)
     _untouched(seg_result, frozen)
 
 
-def test_segment_split_splits_segments_and_items_keep_their_other_themes(seg_result):
+def test_sentence_split_splits_segments_and_items_keep_their_other_themes(seg_result):
     frozen = _frozen(seg_result)
     crash, dark = _pair(seg_result)
     split = ThemeEditor(seg_result).split(crash, n=2)
     top = int(seg_result.themes["theme_id"].max())
     parts = [top + 1, top + 2]
     assert split.meta["edits"][-1]["new_theme_ids"] == parts
-    assert crash not in set(split.themes["theme_id"]) and crash not in set(split.segments["theme_id"])
-    was = seg_result.segments["theme_id"].eq(crash).to_numpy()
-    assert set(split.segments.loc[was, "theme_id"]) == set(parts)  # the theme's segments, and only them
-    assert (split.segments.loc[~was, "theme_id"] == seg_result.segments.loc[~was, "theme_id"]).all()
-    seg = split.segments
+    assert crash not in set(split.themes["theme_id"]) and crash not in set(split.sentences["theme_id"])
+    was = seg_result.sentences["theme_id"].eq(crash).to_numpy()
+    assert set(split.sentences.loc[was, "theme_id"]) == set(parts)  # the theme's sentences, and only them
+    assert (split.sentences.loc[~was, "theme_id"] == seg_result.sentences.loc[~was, "theme_id"]).all()
+    seg = split.sentences
     in_both = 0
     for old, row in zip(seg_result.documents["theme_ids"].map(list), split.documents.itertuples()):
         new = list(row.theme_ids)
@@ -422,19 +422,19 @@ def test_segment_split_splits_segments_and_items_keep_their_other_themes(seg_res
         assert got and [t for t in new if t not in parts] == [t for t in old if t != crash]  # others kept
         assert new.index(got[0]) == old.index(crash)  # in the old id's place
         counts = seg.loc[(seg["id"] == row.id) & seg["theme_id"].isin(parts), "theme_id"].value_counts()
-        assert counts[got[0]] == counts.max()  # the part covering more of its segments comes first
+        assert counts[got[0]] == counts.max()  # the part covering more of its sentences comes first
         in_both += len(got) == 2
     size = split.themes.set_index("theme_id")["size"]
     old_size = int(seg_result.themes.set_index("theme_id").at[crash, "size"])
     assert size[parts[0]] + size[parts[1]] == old_size + in_both  # sizes add up over items
     assert dark in list(_both(split).iloc[0]["theme_ids"])  # the two-issue item keeps its dark-mode theme
-    _check_segments_consistent(split, _multi_issue_table())
+    _check_sentences_consistent(split, _multi_issue_table())
     with pytest.raises(fm.FeedmineError, match="segments but fewer than 50 distinct texts"):
         ThemeEditor(seg_result).split(crash, n=50)
     _untouched(seg_result, frozen)
 
 
-def test_segment_split_puts_an_item_whose_segments_part_in_both_parts(seg_result):
+def test_sentence_split_puts_an_item_whose_segments_part_in_both_parts(seg_result):
     crash, dark = _pair(seg_result)
     keep = min(crash, dark)
     merged = ThemeEditor(seg_result).merge([crash, dark])
@@ -443,10 +443,10 @@ def test_segment_split_puts_an_item_whose_segments_part_in_both_parts(seg_result
     part_of = {w: _tid(split, w) for w in ("crash", "dark")}  # k-means parts them by topic again
     assert sorted(part_of.values()) == [top + 1, top + 2]
     lists = split.documents.set_index("id")["theme_ids"].map(list)
-    seg = split.segments
-    for rid in _both(split)["id"]:  # one segment in each part at most: a tie, the first segment's part leads
+    seg = split.sentences
+    for rid in _both(split)["id"]:  # one sentence in each part at most: a tie, the first segment's part leads
         assert lists[rid] == list(dict.fromkeys(seg.loc[seg["id"] == rid, "theme_id"]))
-    # dark first, then two crash sentences: the crash part covers more of its segments, so it is primary
+    # dark first, then two crash sentences: the crash part covers more of its sentences, so it is primary
     three = split.documents.iloc[28]
     assert seg.loc[seg["id"] == three["id"], "theme_id"].tolist() == [part_of["dark"]] + [part_of["crash"]] * 2
     assert list(three["theme_ids"]) == [part_of["crash"], part_of["dark"]] and three["theme_id"] == part_of["crash"]
@@ -454,26 +454,26 @@ def test_segment_split_puts_an_item_whose_segments_part_in_both_parts(seg_result
     in_both = int(split.documents["theme_ids"].map(lambda ts: {top + 1, top + 2} <= set(ts)).sum())
     assert in_both >= 4  # most two-issue items, and the three-sentence one
     assert size[top + 1] + size[top + 2] == int(merged.themes.set_index("theme_id").at[keep, "size"]) + in_both
-    _check_segments_consistent(split, _multi_issue_table())
+    _check_sentences_consistent(split, _multi_issue_table())
 
 
-def test_segment_rename_changes_only_the_label(seg_result):
+def test_sentence_rename_changes_only_the_label(seg_result):
     crash, _ = _pair(seg_result)
     renamed = ThemeEditor(seg_result).rename(crash, "App crashes")
     cols = [c for c in seg_result.themes.columns if c != "label"]
     pd.testing.assert_frame_equal(renamed.themes[cols], seg_result.themes[cols])
-    pd.testing.assert_frame_equal(renamed.segments, seg_result.segments)
+    pd.testing.assert_frame_equal(renamed.sentences, seg_result.sentences)
     assert renamed.documents["theme_ids"].map(list).tolist() == seg_result.documents["theme_ids"].map(list).tolist()
     assert (renamed.documents.loc[renamed.documents["theme_id"] == crash, "theme_label"] == "App crashes").all()
 
 
-def test_segment_embeddings_are_per_segment(seg_result):
+def test_sentence_embeddings_are_per_segment(seg_result):
     rng = np.random.default_rng(0)
     crash, dark = _pair(seg_result)
-    X = rng.normal(size=(len(seg_result.segments), 8))
+    X = rng.normal(size=(len(seg_result.sentences), 8))
     out = ThemeEditor(seg_result, embeddings=X).merge([crash, dark])
     assert out.meta["edits"][-1]["vectors"] == "embeddings"
-    with pytest.raises(fm.FeedmineError, match="one row per result.segments row"):
+    with pytest.raises(fm.FeedmineError, match="one row per result.sentences row"):
         ThemeEditor(seg_result, embeddings=rng.normal(size=(len(seg_result.documents), 8)))
 
 
@@ -487,21 +487,21 @@ def _seg_edit_sequence(res: fm.Result) -> fm.Result:
     return ed.move([_both(res).iloc[1]["id"]], -1)
 
 
-def test_segment_apply_edits_on_a_second_run_gives_the_same_result(seg_result, tmp_path):
+def test_sentence_apply_edits_on_a_second_run_gives_the_same_result(seg_result, tmp_path):
     edited = _seg_edit_sequence(seg_result)
-    _check_segments_consistent(edited, _multi_issue_table())
+    _check_sentences_consistent(edited, _multi_issue_table())
     assert {"App crashes", "Dark mode"} <= set(edited.themes["label"])
     again = apply_edits(_seg_run(_multi_issue_table()), load_edits(save_edits(edited, tmp_path / "edits.json")))
     assert [e["status"] for e in again.meta["edits"]] == ["applied"] * 4
     cols = ["theme_id", "label", "label_fixed", "keywords", "size", "rank", "priority"]
     pd.testing.assert_frame_equal(again.themes[cols], edited.themes[cols])
     assert again.documents["theme_ids"].map(list).tolist() == edited.documents["theme_ids"].map(list).tolist()
-    assert again.segments["theme_id"].tolist() == edited.segments["theme_id"].tolist()
-    # a saved and loaded segment-mode result is editable too
+    assert again.sentences["theme_id"].tolist() == edited.sentences["theme_id"].tolist()
+    # a saved and loaded sentence-mode result is editable too
     back = fm.load_result(edited.save(tmp_path / "run"))
     crash, dark = (int(t) for t in edited.pain_points.set_index("label").loc[["App crashes", "Dark mode"], "theme_id"])
     merged = ThemeEditor(back).merge([crash, dark])
-    _check_segments_consistent(merged, _multi_issue_table())
+    _check_sentences_consistent(merged, _multi_issue_table())
 
 
 def test_edits_recompute_summaries_and_explanations():

@@ -1,4 +1,4 @@
-"""Segment tags rolled up to items (segment mode), and languages centred for clustering."""
+"""Segment tags rolled up to items (sentence mode), and languages centred for clustering."""
 from __future__ import annotations
 
 import numpy as np
@@ -9,7 +9,7 @@ from feedmine.embed.align import center_languages
 from feedmine.tagging import item_tags
 
 
-def test_segment_tags_roll_up_by_the_documented_rules():
+def test_sentence_tags_roll_up_by_the_documented_rules():
     unit_tags = pd.DataFrame({
         "sentiment": [0.8, -0.6, 0.1],
         "sentiment_label": ["positive", "negative", "neutral"],
@@ -24,7 +24,7 @@ def test_segment_tags_roll_up_by_the_documented_rules():
         "is_churn_risk": [False, False, False],
         "churn_cue": ["", "", ""],
     })
-    # item 7 has two segments (10 and 30 letters long), item 9 one
+    # item 7 has two sentences (10 and 30 letters long), item 9 one
     texts = ["a" * 10, "b" * 30, "c" * 12]
     out = item_tags(unit_tags, np.array([7, 7, 9]), texts, usable=np.array([7, 9]))
     assert len(out) == 2

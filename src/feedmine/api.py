@@ -62,7 +62,7 @@ def analyze(source: TableLike, text: str | None = None, id: str | None = None, d
     ``clusterer`` and ``tagger`` accept feedmine's or your own objects; ``weights`` sets the priority
     weights of frequency, impact and solvability. ``mask_pii`` (on by default) masks e-mails, phone,
     resident-registration, card and account numbers, URLs and IPs before anything is embedded, cached,
-    logged or rendered. ``unit="segment"`` themes the sentences of long items, so one review can raise
+    logged or rendered. ``unit="sentence"`` themes the sentences of long items, so one review can raise
     several problems (``documents.theme_ids``). ``value`` (customer value) weights impact; ``thread`` /
     ``parent`` make replies that only agree ("저도요", "+1") count as votes for their parent's themes.
     ``journey`` maps items to customer-journey stages: True for the generic stages, a table (or a path

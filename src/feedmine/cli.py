@@ -27,7 +27,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--embedder", default="hybrid",
                      help="hybrid (default: e5 + character TF-IDF), e5, use, tfidf or st:<model name or path>")
     run.add_argument("--min-cluster-size", default="auto", help="smallest theme size, or auto")
-    run.add_argument("--unit", choices=["document", "segment"], default="document",
+    run.add_argument("--unit", choices=["document", "sentence"], default="document",
                      help="theme whole items (default) or their sentences (one item, several problems)")
     stage = run.add_mutually_exclusive_group()
     stage.add_argument("--journey", action="store_true",

@@ -53,7 +53,7 @@ def theme_segment_table(documents: pd.DataFrame, column: str, memberships: pd.Da
     """One row per (theme_id, value of ``column``), real themes first and the unassigned theme -1 last.
 
     ``memberships`` (``row`` = position in ``documents``, ``theme_id``) lets an item count in several
-    themes (segment mode); without it, ``documents.theme_id`` says which theme each item is in.
+    themes (sentence mode); without it, ``documents.theme_id`` says which theme each item is in.
     ``direction`` is ``"over"`` when ``p_adjusted < alpha``, ``lift > 1`` and ``n >= min_count`` (a lift
     from three items is not worth acting on), ``"under"`` when ``p_adjusted < alpha`` and ``lift < 1``,
     else ``""``. Every (theme, value) pair gets a row, ``n = 0`` included: an absence can be the finding.

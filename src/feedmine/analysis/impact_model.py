@@ -1,6 +1,6 @@
 """Theme impact by regression: each theme's effect on the score, holding the item's other themes fixed.
 
-In segment mode an item can belong to several themes, so the leave-one-out drop
+In sentence mode an item can belong to several themes, so the leave-one-out drop
 (:func:`feedmine.analysis.score.leave_one_out_drop`) credits an item's low score to every theme it is in. Least
 squares of score on an intercept plus one 0/1 indicator per theme splits it instead:
 

@@ -145,7 +145,7 @@ class ThemeScorer(BaseEstimator):
         weights = self._weights()
         docs = documents[documents["theme_id"].notna()].copy()
         docs["theme_id"] = docs["theme_id"].astype(int)
-        # with segments an item can belong to several themes: (row, theme_id) pairs say which
+        # with sentences an item can belong to several themes: (row, theme_id) pairs say which
         member_index = None if memberships is None else \
             memberships.groupby("theme_id")["row"].apply(lambda r: documents.index[r.to_numpy()]).to_dict()
         n_total = len(docs)
@@ -256,7 +256,7 @@ class ThemeScorer(BaseEstimator):
     @staticmethod
     def _regression(scores: pd.DataFrame, documents: pd.DataFrame, memberships: pd.DataFrame,
                     ranked: pd.Series, weights: dict[str, float]) -> pd.DataFrame:
-        """Overlapping themes (segment mode): the rating regressed on theme indicators, with bootstrap
+        """Overlapping themes (sentence mode): the rating regressed on theme indicators, with bootstrap
         intervals, replaces the leave-one-out effect, which counts a shared item in every theme it is in."""
         from .impact_model import theme_regression
 

@@ -37,7 +37,7 @@ from ..errors import ColumnNotFoundError, FeedmineError
 from ..text.language import HANGUL_SYLLABLE, SYLLABLE_WEIGHT, detect_language
 # NFKC that keeps typed jamo, as in feedmine.tagging.churn: "ㅋㅠㅠ" must not compose into "ㅋ큐ㅠ".
 from ..text.normalize import _nfkc_keep_jamo
-from ..text.sentences import Segmenter
+from ..text.sentences import SentenceSplitter
 
 logger = logging.getLogger(__name__)
 
@@ -235,7 +235,7 @@ def extractive_summary(texts: Sequence[Any], vectors: Any = None, n_sentences: i
                        min_letters: float = 10.0) -> list[str]:
     """The ``n_sentences`` sentences that best cover ``texts``, best first.
 
-    Texts are split into sentences as :class:`~feedmine.text.sentences.Segmenter` does (kiwipiepy for
+    Texts are split into sentences as :class:`~feedmine.text.sentences.SentenceSplitter` does (kiwipiepy for
     Korean, punctuation for English; ``lang`` per text, or one for all, or detected). Sentences with
     fewer than ``min_letters`` letters are skipped unless nothing else is left, and repeats are counted
     once. Each is scored by cosine to the centroid of all sentences (repeats weigh more), using character
@@ -251,7 +251,7 @@ def extractive_summary(texts: Sequence[Any], vectors: Any = None, n_sentences: i
     langs = [lang] * len(texts) if lang is None or isinstance(lang, str) else list(lang)
     if len(langs) != len(texts):
         raise FeedmineError(f"got {len(texts)} texts but {len(langs)} langs")
-    splitter, counts, first = Segmenter(), {}, {}
+    splitter, counts, first = SentenceSplitter(), {}, {}
     for text, lg in zip(texts, langs):
         if not isinstance(text, str) or not text.strip():
             continue

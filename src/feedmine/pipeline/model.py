@@ -80,8 +80,8 @@ class Pipeline(BaseEstimator):
     turns near-duplicate grouping off; ``journey=JourneyStageMapper()`` maps items to customer-journey
     stages (off by default). ``random_state`` is
     given to every stage that has a ``random_state`` parameter, so one seed fixes the whole run.
-    ``unit="segment"`` splits long items into sentences, themes the segments, and puts each item in every
-    theme one of its segments belongs to (primary first, in ``documents.theme_ids``).
+    ``unit="sentence"`` splits long items into sentences, themes the sentences, and puts each item in every
+    theme one of its sentences belongs to (primary first, in ``documents.theme_ids``).
     """
 
     def __init__(self, cleaner: Any = None, deduplicator: Any = None, embedder: Any = None,
@@ -151,7 +151,7 @@ class Pipeline(BaseEstimator):
         if self.unit not in UNITS:
             raise FeedmineError(f"unit must be one of {', '.join(UNITS)}, got {self.unit!r}.")
         near = self._near_duplicates(stages["deduplicator"], texts, usable, corpus["id"].to_numpy(dtype=object))
-        unit_item, unit_texts, unit_segment = make_units(texts, langs, usable, self.unit)
+        unit_item, unit_texts, unit_sentence = make_units(texts, langs, usable, self.unit)
         distinct, source = unique_units(unit_texts)  # identical texts are embedded and clustered once
 
         start = time.perf_counter()
@@ -230,10 +230,10 @@ class Pipeline(BaseEstimator):
         members = memberships(labels, theme_lists)
         if theme_lists is not None:
             documents["theme_ids"] = [t if t is not None else [] for t in theme_lists]
-            documents["n_segments"] = np.bincount(unit_item, minlength=n)
-        segments = None
-        if self.unit == "segment":
-            segments = pd.DataFrame({"id": ids[unit_item], "segment": unit_segment, "text": unit_texts,
+            documents["n_sentences"] = np.bincount(unit_item, minlength=n)
+        sentences = None
+        if self.unit == "sentence":
+            sentences = pd.DataFrame({"id": ids[unit_item], "sentence": unit_sentence, "text": unit_texts,
                                      "theme_id": unit_labels, "theme_confidence": unit_confidence,
                                      "reassigned": unit_reassigned}).join(unit_tags)
         themes = theme_table(themes, documents, members, clusterer)
@@ -265,7 +265,7 @@ class Pipeline(BaseEstimator):
             "embedder": getattr(embedder, "model_id", type(embedder).__name__),
             "seconds": timings, "versions": _versions(),
         }
-        self.result_ = Result(documents=documents, themes=themes, config=config, meta=meta, segments=segments)
+        self.result_ = Result(documents=documents, themes=themes, config=config, meta=meta, sentences=sentences)
         return self
 
     @staticmethod

@@ -167,7 +167,7 @@ def _n_analysed(result: Result) -> int:
 
 
 def _members(result: Result, themes: pd.DataFrame) -> sparse.csr_matrix:
-    """A themes × documents 0/1 matrix; in segment mode an item belongs to every theme it touches."""
+    """A themes × documents 0/1 matrix; in sentence mode an item belongs to every theme it touches."""
     docs = result.documents
     index = {int(t): k for k, t in enumerate(themes["theme_id"])}
     rows, cols = [], []

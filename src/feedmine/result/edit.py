@@ -5,11 +5,11 @@ quotes, sizes, tag mixes, scores, ranks and explanations redone for the whole ta
 across themes). ``meta["edits"]`` logs each edit with the keywords its themes had, so :func:`apply_edits`
 can replay the log on a later run whose theme ids differ.
 
-Segment-mode results (``unit="segment"``) are edited too: there the segments carry the themes
-(``segments.theme_id``) and an item belongs to every theme in its ``documents.theme_ids`` (primary
+Sentence-mode results (``unit="sentence"``) are edited too: there the sentences carry the themes
+(``sentences.theme_id``) and an item belongs to every theme in its ``documents.theme_ids`` (primary
 first, ``theme_id`` = the primary). Keywords, labels, quotes and tightness are recomputed from the
-segments, as the pipeline computes them; sizes, tag mixes and scores count items (one per theme they
-are in, never per segment), as :meth:`~feedmine.result.Result.memberships` lists them.
+sentences, as the pipeline computes them; sizes, tag mixes and scores count items (one per theme they
+are in, never per sentence), as :meth:`~feedmine.result.Result.memberships` lists them.
 
 >>> import pandas as pd
 >>> import feedmine as fm
@@ -105,10 +105,10 @@ class ThemeEditor:
     Document mode: ``embeddings`` has one row per ``documents`` row (skipped rows may be zero); the
     lexical vectors come from ``documents.text_clean``.
 
-    Segment mode (``unit="segment"``): themes live on the segments, so the vectors are per segment.
+    Sentence mode (``unit="sentence"``): themes live on the sentences, so the vectors are per sentence.
     Document-level vectors cannot be used there: ``embeddings`` must have one row per
-    ``result.segments`` row, in that order (e.g. your embedder on ``result.segments["text"]``), or be
-    None for lexical vectors of the segment texts.
+    ``result.sentences`` row, in that order (e.g. your embedder on ``result.sentences["text"]``), or be
+    None for lexical vectors of the sentence texts.
     """
 
     def __init__(self, result: Result, embeddings: np.ndarray | None = None, describer: Any = None,
@@ -117,29 +117,29 @@ class ThemeEditor:
             raise FeedmineError(f"ThemeEditor needs a feedmine Result, got {type(result).__name__}; pass what "
                                 "fm.analyze(), Pipeline.run() or fm.load_result() returned.")
         docs = result.documents
-        #: True for a segment-mode result: themes are on ``result.segments``, items list theirs in theme_ids
-        self.segment_mode_ = "theme_ids" in docs or result.meta.get("unit") == "segment"
-        segs = result.segments
+        #: True for a sentence-mode result: themes are on ``result.sentences``, items list theirs in theme_ids
+        self.sentence_mode_ = "theme_ids" in docs or result.meta.get("unit") in ("sentence", "segment")
+        segs = result.sentences
         missing = [f"documents.{c}" for c in ("id", "text_clean", "theme_id") if c not in docs] + \
                   [f"themes.{c}" for c in ("theme_id", "label", "keywords") if c not in result.themes]
-        if self.segment_mode_:
+        if self.sentence_mode_:
             missing += [] if "theme_ids" in docs else ["documents.theme_ids"]
             missing += ["segments"] if segs is None else \
                 [f"segments.{c}" for c in ("id", "text", "theme_id") if c not in segs]
         if missing:
             raise FeedmineError(f"the result lacks {', '.join(missing)}; pass a Result from fm.analyze(), "
                                 "Pipeline.run() or fm.load_result().")
-        if self.segment_mode_:
+        if self.sentence_mode_:
             row_of = {str(v): r for r, v in enumerate(docs["id"])}
             unknown = [v for v in segs["id"] if str(v) not in row_of]
             if unknown:
-                raise FeedmineError(f"segments of unknown documents {unknown[:5]!r}: result.segments['id'] must "
+                raise FeedmineError(f"segments of unknown documents {unknown[:5]!r}: result.sentences['id'] must "
                                     "name rows of result.documents; pass the Result as the pipeline made it.")
-            #: documents row of each segment (segment mode only)
-            self.segment_rows_ = np.array([row_of[str(v)] for v in segs["id"]], dtype=int)
+            #: documents row of each sentence (sentence mode only)
+            self.sentence_rows_ = np.array([row_of[str(v)] for v in segs["id"]], dtype=int)
             texts, rows = segs["text"].fillna("").astype(str).tolist(), np.arange(len(segs))
-            n_rows, per = len(segs), "result.segments row"
-            how = ("embed result.segments['text'] (document-level vectors cannot be used for segments)")
+            n_rows, per = len(segs), "result.sentences row"
+            how = ("embed result.sentences['text'] (document-level vectors cannot be used for sentences)")
         else:
             texts = docs["text_clean"].fillna("").astype(str).tolist()
             rows = np.flatnonzero(docs["theme_id"].notna().to_numpy())
@@ -171,10 +171,10 @@ class ThemeEditor:
             raise FeedmineError(f"merge needs at least two different themes, got {list(theme_ids)!r}.")
         keep = ids[0]
         docs, segs = self.result.documents.copy(), None
-        if self.segment_mode_:
+        if self.sentence_mode_:
             # every merged id becomes the kept one, once, where its first occurrence was (primary stays first)
             self._set_lists(docs, [_dedupe([keep if t in ids else t for t in ts]) for ts in self._lists(docs)])
-            segs = self.result.segments.copy()
+            segs = self.result.sentences.copy()
             segs.loc[segs["theme_id"].isin(ids).to_numpy(), "theme_id"] = keep
         else:
             docs.loc[docs["theme_id"].isin(ids), "theme_id"] = keep
@@ -190,15 +190,15 @@ class ThemeEditor:
     def split(self, theme_id: int, n: int = 2, random_state: int = 0) -> Result:
         """k-means the theme's items into ``n`` new themes, numbered after the current largest id.
 
-        In segment mode the theme's *segments* are split (k-means on segment vectors); each item that was
-        in the theme gets, in the old id's place in ``theme_ids``, the parts its segments went to: both
-        when they went to two, the part holding more of its segments first. Its other themes stay."""
+        In sentence mode the theme's *sentences* are split (k-means on sentence vectors); each item that was
+        in the theme gets, in the old id's place in ``theme_ids``, the parts its sentences went to: both
+        when they went to two, the part holding more of its sentences first. Its other themes stay."""
         tid = self._theme(theme_id)
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2:
             raise FeedmineError(f"split needs n >= 2 parts, got {n!r}.")
         docs, segs = self.result.documents.copy(), None
-        if self.segment_mode_:
-            segs = self.result.segments.copy()
+        if self.sentence_mode_:
+            segs = self.result.sentences.copy()
             rows, what = np.flatnonzero((segs["theme_id"] == tid).to_numpy()), "segments"
         else:
             rows, what = np.flatnonzero((docs["theme_id"] == tid).fillna(False).to_numpy()), "items"
@@ -215,7 +215,7 @@ class ThemeEditor:
             segs.loc[segs.index[rows], "theme_id"] = new
             if "theme_confidence" in segs:
                 segs.loc[segs.index[rows], "theme_confidence"] = np.nan
-            self._split_lists(docs, tid, self.segment_rows_[rows], new)
+            self._split_lists(docs, tid, self.sentence_rows_[rows], new)
         else:
             docs.loc[docs.index[rows], "theme_id"] = new
             docs.loc[docs.index[rows], "theme_confidence"] = np.nan  # the clusterer's confidence no longer applies
@@ -242,8 +242,8 @@ class ThemeEditor:
     def move(self, item_ids: Sequence[Any], theme_id: int) -> Result:
         """Put documents (by ``id``) in a theme, or in -1 (unassigned).
 
-        In segment mode a moved item leaves all its other themes: its ``theme_ids`` becomes
-        ``[theme_id]`` (``[]`` for -1) and every one of its segments moves with it."""
+        In sentence mode a moved item leaves all its other themes: its ``theme_ids`` becomes
+        ``[theme_id]`` (``[]`` for -1) and every one of its sentences moves with it."""
         tid = -1 if not isinstance(theme_id, bool) and theme_id == -1 else self._theme(theme_id)
         if isinstance(item_ids, (str, bytes)) or not len(item_ids):
             raise FeedmineError(f"move needs a non-empty list of document ids, got {item_ids!r}.")
@@ -258,13 +258,13 @@ class ThemeEditor:
             raise FeedmineError(f"documents {skipped[:5]!r} were skipped (see skip_reason) and have no theme, "
                                 "so they cannot be moved; fix the text and re-run to include them.")
         segs = None
-        if self.segment_mode_:
+        if self.sentence_mode_:
             lists = self._lists(docs)
             for r in rows:
                 lists[r] = [tid] if tid >= 0 else []
             self._set_lists(docs, lists)
-            segs = self.result.segments.copy()
-            at = np.isin(self.segment_rows_, rows)
+            segs = self.result.sentences.copy()
+            at = np.isin(self.sentence_rows_, rows)
             segs.loc[at, "theme_id"] = tid
             if "theme_confidence" in segs:
                 segs.loc[at, "theme_confidence"] = np.nan
@@ -317,7 +317,7 @@ class ThemeEditor:
     def _split_lists(self, docs: pd.DataFrame, tid: int, seg_rows: np.ndarray, new: list[int]) -> None:
         """Put the parts of split theme ``tid`` in its place in each item's list, larger share first."""
         share: dict[int, dict[int, int]] = {}
-        for r, t in zip(seg_rows.tolist(), new):  # insertion order: the part of the earlier segment first
+        for r, t in zip(seg_rows.tolist(), new):  # insertion order: the part of the earlier sentence first
             share.setdefault(r, {})
             share[r][t] = share[r].get(t, 0) + 1
         biggest = max(set(new), key=lambda t: (new.count(t), -t))
@@ -325,8 +325,8 @@ class ThemeEditor:
         primary_was = [bool(ts) and ts[0] == tid for ts in lists]
         for r, ts in enumerate(lists):
             if tid in ts:
-                got = share.get(r) or {biggest: 1}  # an item without a segment of the theme: not expected
-                parts = sorted(got, key=lambda t: -got[t])  # stable: ties keep segment order
+                got = share.get(r) or {biggest: 1}  # an item without a sentence of the theme: not expected
+                parts = sorted(got, key=lambda t: -got[t])  # stable: ties keep sentence order
                 lists[r] = _dedupe([p for t in ts for p in (parts if t == tid else [t])])
         self._set_lists(docs, lists)
         # the clusterer's confidence was for the old primary theme
@@ -339,7 +339,7 @@ class ThemeEditor:
 
     def _commit(self, docs: pd.DataFrame, fixed: dict[int, str], entry: dict[str, Any],
                 segs: pd.DataFrame | None = None) -> Result:
-        """Recompute the whole theme table (as the pipeline builds it) from ``docs.theme_id``, or in segment
+        """Recompute the whole theme table (as the pipeline builds it) from ``docs.theme_id``, or in sentence
         mode from ``segs.theme_id`` (keywords, labels, quotes, tightness) and ``docs.theme_ids`` (the rest)."""
         if segs is not None:
             texts = segs["text"].fillna("").astype(str).tolist()
@@ -363,7 +363,7 @@ class ThemeEditor:
         themes = theme_table(themes, docs, members, SimpleNamespace(tightness_=tightness))
         scorer = clone(self.scorer, safe=False).fit(docs, themes, memberships=members)
         themes = themes.merge(scorer.scores_, on="theme_id", how="left")
-        # the rest of what the pipeline adds: summaries, over-represented segments, explanations
+        # the rest of what the pipeline adds: summaries, over-represented sentences, explanations
         doc_labels = docs["theme_id"].astype("Int64").fillna(-2).to_numpy(dtype=int)
         confidence = docs["theme_confidence"].to_numpy(dtype=float) if "theme_confidence" in docs \
             else np.ones(len(docs))
@@ -390,7 +390,7 @@ class ThemeEditor:
         labels = docs["theme_id"].dropna()
         meta["unassigned_share"] = float((labels == -1).mean()) if len(labels) else 0.0
         self.result = Result(documents=docs, themes=themes.reset_index(drop=True), config=copy.deepcopy(old.config),
-                             meta=meta, segments=segs if segs is not None else old.segments)
+                             meta=meta, sentences=segs if segs is not None else old.sentences)
         return self.result
 
 

@@ -74,14 +74,14 @@ def apply_edits(result: Result, edits: Sequence[dict[str, Any]], embeddings: np.
     Each edit's themes are matched to this run's by keyword Jaccard (one-to-one, at least
     ``min_similarity``); moves find their documents by id. An edit that cannot be matched or applied is
     skipped with a warning. ``meta["edits"]`` of the returned Result gives each edit's ``status``
-    (``applied``, or ``skipped`` with a ``reason``). Segment-mode results are replayed the same way;
-    ``embeddings`` is then one row per ``result.segments`` row (see :class:`ThemeEditor`)."""
+    (``applied``, or ``skipped`` with a ``reason``). Sentence-mode results are replayed the same way;
+    ``embeddings`` is then one row per ``result.sentences`` row (see :class:`ThemeEditor`)."""
     if not 0.0 <= float(min_similarity) <= 1.0:
         raise FeedmineError(f"min_similarity must be between 0 and 1, got {min_similarity!r}.")
     edits = _check_log(edits)
     # a private copy: a skipped edit is logged on it, never on the caller's result
     editor = ThemeEditor(Result(result.documents.copy(), result.themes.copy(), copy.deepcopy(result.config),
-                                copy.deepcopy(result.meta), result.segments), embeddings=embeddings)
+                                copy.deepcopy(result.meta), result.sentences), embeddings=embeddings)
     for k, edit in enumerate(edits):
         try:
             extra = _replay(editor, edit, min_similarity)

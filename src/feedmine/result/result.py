@@ -39,7 +39,7 @@ class Result:
     themes: pd.DataFrame
     config: dict[str, Any] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
-    segments: pd.DataFrame | None = None  # unit="segment" only: one row per segment
+    sentences: pd.DataFrame | None = None  # unit="sentence" only: one row per sentence
 
     # ----- views --------------------------------------------------------------------------------
     @property
@@ -52,7 +52,7 @@ class Result:
         """The documents of one theme (every theme an item belongs to counts)."""
         if theme_id not in set(self.themes["theme_id"]):
             raise FeedmineError(f"no theme {theme_id}; themes are {sorted(self.themes['theme_id'].tolist())}.")
-        if "theme_ids" in self.documents:  # segment mode: secondary themes count too
+        if "theme_ids" in self.documents:  # sentence mode: secondary themes count too
             return self.documents[self.documents["theme_ids"].map(lambda ts: theme_id in list(ts))
                                   | (self.documents["theme_id"] == theme_id)]
         return self.documents[self.documents["theme_id"] == theme_id]
@@ -60,7 +60,7 @@ class Result:
     def memberships(self) -> pd.DataFrame:
         """Every (row, theme_id) pair: analysed items in each of their themes (-1 when unassigned).
 
-        ``row`` is the position in ``documents``. In segment mode an item appears once per theme."""
+        ``row`` is the position in ``documents``. In sentence mode an item appears once per theme."""
         rows, themes = [], []
         theme_lists = self.documents["theme_ids"] if "theme_ids" in self.documents else None
         for row, theme in enumerate(self.documents["theme_id"]):
@@ -137,7 +137,7 @@ class Result:
             label_of = dict(zip(themes["theme_id"], themes["label"]))
             docs["theme_label"] = [label_of.get(int(t)) if pd.notna(t) else None for t in docs["theme_id"]]
         meta = {**self.meta, "themes_named_by": getattr(namer, "__name__", type(namer).__name__)}
-        return Result(documents=docs, themes=themes, config=self.config, meta=meta, segments=self.segments)
+        return Result(documents=docs, themes=themes, config=self.config, meta=meta, sentences=self.sentences)
 
     def thread_summaries(self, n_sentences: int = 2) -> pd.DataFrame:
         """Per discussion thread (needs ``thread=`` at load time): ``thread_id, n_items, summary``, the
@@ -211,9 +211,9 @@ class Result:
         self.themes.to_parquet(out / "themes.parquet", index=False)
         docs.to_csv(out / "documents.csv", index=False)
         self.themes_for_csv().to_csv(out / "themes.csv", index=False)
-        if self.segments is not None:
-            self.segments.to_parquet(out / "segments.parquet", index=False)
-            self.segments.to_csv(out / "segments.csv", index=False)
+        if self.sentences is not None:
+            self.sentences.to_parquet(out / "sentences.parquet", index=False)
+            self.sentences.to_csv(out / "sentences.csv", index=False)
         (out / "config.json").write_text(json.dumps(self.config, indent=2, default=str, ensure_ascii=False),
                                          encoding="utf-8")
         meta = dict(self.meta, format_version=FORMAT_VERSION)
@@ -263,10 +263,10 @@ def load_result(directory: str | PathLike) -> Result:
             themes[col] = themes[col].map(lambda v: list(v) if v is not None else [])
     if "theme_ids" in documents:
         documents["theme_ids"] = documents["theme_ids"].map(lambda v: [int(t) for t in v] if v is not None else [])
-    segments = _read_parquet(path / "segments.parquet") if (path / "segments.parquet").exists() else None
+    sentences = _read_parquet(path / "sentences.parquet") if (path / "sentences.parquet").exists() else None
     config = json.loads((path / "config.json").read_text(encoding="utf-8"))
     meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
     if meta.get("format_version", 0) > FORMAT_VERSION:
         raise FeedmineError(f"result in {str(path)!r} was saved by a newer feedmine (format "
                             f"{meta['format_version']}); upgrade feedmine to load it.")
-    return Result(documents=documents, themes=themes, config=config, meta=meta, segments=segments)
+    return Result(documents=documents, themes=themes, config=config, meta=meta, sentences=sentences)

@@ -1,9 +1,9 @@
-"""Running a tagger on the pipeline's units, and rolling segment tags up to their items.
+"""Running a tagger on the pipeline's units, and rolling sentence tags up to their items.
 
-In segment mode every sentence-level segment is tagged (``result.segments`` shows them) and an item
-gets: sentiment = mean of its segments weighted by length (neutral band as the tagger's); severity
-= its most severe segment, with that segment's cue; emotion = its most confident segment's; the
-request and churn flags when any segment has them (the highest request score).
+In sentence mode every sentence-level sentence is tagged (``result.sentences`` shows them) and an item
+gets: sentiment = mean of its sentences weighted by length (neutral band as the tagger's); severity
+= its most severe sentence, with that segment's cue; emotion = its most confident segment's; the
+request and churn flags when any sentence has them (the highest request score).
 """
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def tag_units(tagger: Any, texts: Sequence[str], langs: Sequence[str], embedding
 
 def item_tags(unit_tags: pd.DataFrame, unit_item: np.ndarray, unit_texts: Sequence[str], usable: np.ndarray,
               neutral_band: float = 0.2) -> pd.DataFrame:
-    """One row per analysed item (the order of ``usable``) from the tags of its segments."""
+    """One row per analysed item (the order of ``usable``) from the tags of its sentences."""
     tags = unit_tags.reset_index(drop=True)
     weight = np.array([max(weighted_length(t), 1.0) for t in unit_texts])
     position = {int(item): k for k, item in enumerate(usable)}
@@ -44,7 +44,7 @@ def item_tags(unit_tags: pd.DataFrame, unit_item: np.ndarray, unit_texts: Sequen
         if not len(rows):
             continue
         item = group[rows[0]]
-        # ties: the earlier segment, as for the primary theme
+        # ties: the earlier sentence, as for the primary theme
         most_severe[item] = rows[np.argmax(rank[rows])] if rank is not None else rows[0]
         conf = tags["emotion_confidence"].to_numpy()[rows] if "emotion_confidence" in tags else None
         most_emotional[item] = rows[np.argmax(conf)] if conf is not None else rows[0]

@@ -1,8 +1,8 @@
-"""Analysis units: whole items (``unit="document"``) or their segments (``unit="segment"``), and how
-segment themes become item themes.
+"""Analysis units: whole items (``unit="document"``) or their sentences (``unit="sentence"``), and how
+sentence themes become item themes.
 
-In segment mode an item belongs to every theme one of its segments belongs to; its primary theme is
-the one covering most of its text. Theme frequency always counts items, not segments.
+In sentence mode an item belongs to every theme one of its sentences belongs to; its primary theme is
+the one covering most of its text. Theme frequency always counts items, not sentences.
 """
 from __future__ import annotations
 
@@ -11,18 +11,18 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ..text.sentences import Segmenter, weighted_length
+from ..text.sentences import SentenceSplitter, weighted_length
 
-UNITS = ("document", "segment")
+UNITS = ("document", "sentence")
 
 
 def make_units(texts: Sequence[str], langs: Sequence[str], usable: np.ndarray, unit: str,
-               segmenter: Segmenter | None = None) -> tuple[np.ndarray, list[str], np.ndarray]:
-    """(item position of each unit, unit texts, segment index within its item)."""
+               splitter: SentenceSplitter | None = None) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """(item position of each unit, unit texts, sentence index within its item)."""
     if unit == "document":
         return usable.copy(), [texts[i] for i in usable], np.zeros(len(usable), dtype=int)
-    table = (segmenter or Segmenter()).transform([texts[i] for i in usable], [langs[i] for i in usable])
-    return usable[table["item"].to_numpy(dtype=int)], table["text"].tolist(), table["segment"].to_numpy(dtype=int)
+    table = (splitter or SentenceSplitter()).transform([texts[i] for i in usable], [langs[i] for i in usable])
+    return usable[table["item"].to_numpy(dtype=int)], table["text"].tolist(), table["sentence"].to_numpy(dtype=int)
 
 
 def unique_units(unit_texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
@@ -58,10 +58,10 @@ def item_themes(n_items: int, unit_item: np.ndarray, unit_texts: Sequence[str], 
                 distinct: dict[tuple[int, int], bool] | None = None):
     """Per item: primary theme, its confidence, whether it was reassigned, and all themes (primary first).
 
-    The primary theme covers the most text (in :func:`weighted_length`); ties go to the earlier segment.
-    A secondary theme counts only when one of the item's segments is a confident (not reassigned) member
+    The primary theme covers the most text (in :func:`weighted_length`); ties go to the earlier sentence.
+    A secondary theme counts only when one of the item's sentences is a confident (not reassigned) member
     and, given ``distinct`` (from :func:`distinct_theme_pairs`), when it is distinct from the primary.
-    Items whose segments are all unassigned get theme -1 and an empty list.
+    Items whose sentences are all unassigned get theme -1 and an empty list.
     """
     labels = np.full(n_items, -2, dtype=int)
     confidence = np.full(n_items, np.nan)
@@ -74,7 +74,7 @@ def item_themes(n_items: int, unit_item: np.ndarray, unit_texts: Sequence[str], 
             if unit_labels[k] >= 0:
                 cover[int(unit_labels[k])] = cover.get(int(unit_labels[k]), 0.0) + weighted_length(unit_texts[k])
         themes = sorted(cover, key=lambda t: -cover[t])  # stable: first-seen order breaks ties
-        # a secondary theme needs a segment HDBSCAN placed there itself: a reassigned outlier segment
+        # a secondary theme needs a sentence HDBSCAN placed there itself: a reassigned outlier sentence
         # (most often a stray sentence of a one-problem review) is too weak to claim a second problem
         # (maalej: single-label reviews with ≥ 2 themes 33% → 19%, multi-label 89% → 70%)
         confident = {int(unit_labels[k]) for k in idx if unit_labels[k] >= 0 and not unit_reassigned[k]}

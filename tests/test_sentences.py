@@ -1,4 +1,4 @@
-"""Segment mode: long items split into sentences, an item in every theme its segments belong to."""
+"""Sentence mode: long items split into sentences, an item in every theme its sentences belong to."""
 from __future__ import annotations
 
 import numpy as np
@@ -6,12 +6,12 @@ import pandas as pd
 
 import feedmine as fm
 from feedmine.embed import TfidfEmbedder
-from feedmine.text.sentences import Segmenter, weighted_length
+from feedmine.text.sentences import SentenceSplitter, weighted_length
 from feedmine.themes.units import distinct_theme_pairs, item_themes, memberships, unique_units
 
 
-def test_segmenter_splits_long_korean_and_english_and_keeps_short_items_whole():
-    seg = Segmenter()
+def test_splitter_splits_long_korean_and_english_and_keeps_short_items_whole():
+    seg = SentenceSplitter()
     ko = seg.split("앱이 자꾸 꺼져요 결제도 안되고 환불은 언제 되나요 고객센터는 전화도 안 받고 정말 최악이에요 다시는 안 씁니다", "ko")
     assert len(ko) >= 2 and "꺼져요" in ko[0] and "고객센터" in " ".join(ko[1:])
     en = seg.split("The app crashes every time I open the camera. Also, please add a dark mode for night use!", "en")
@@ -21,7 +21,7 @@ def test_segmenter_splits_long_korean_and_english_and_keeps_short_items_whole():
 
 
 def test_tiny_fragments_are_glued_and_segments_capped():
-    seg = Segmenter(min_chars=10, min_segment_chars=12, max_segments=3)
+    seg = SentenceSplitter(min_chars=10, min_sentence_chars=12, max_sentences=3)
     parts = seg.split("Bad. The login page never loads on my phone. Ok. Sync loses my notes every night. "
                       "Support never answers. Refund?", "en")
     assert len(parts) == 3 and parts[0].startswith("Bad. The login")
@@ -30,7 +30,7 @@ def test_tiny_fragments_are_glued_and_segments_capped():
 
 def test_item_themes_primary_covers_most_text_and_lists_all():
     unit_item = np.array([0, 0, 0, 1, 2, 2])
-    texts = ["short one", "a much longer segment about payments failing", "another payments failure here",
+    texts = ["short one", "a much longer sentence about payments failing", "another payments failure here",
              "only one", "x" * 10, "y" * 10]
     unit_labels = np.array([3, 5, 5, 4, -1, -1])
     conf = np.array([0.9, 0.8, 0.7, 0.6, 0.0, 0.0])
@@ -48,7 +48,7 @@ def test_a_reassigned_segment_does_not_claim_a_second_theme():
     labels = np.array([5, 3, 5, 4])
     reassigned = np.array([False, True, False, False])
     _, _, _, lists = item_themes(2, unit_item, texts, labels, np.ones(4), reassigned)
-    assert lists == [[5], [4, 5]]  # item 1: both segments are confident; the longer one is primary
+    assert lists == [[5], [4, 5]]  # item 1: both sentences are confident; the longer one is primary
 
 
 def test_distinct_theme_pairs_uses_centred_centroids_and_the_median_pair():
@@ -92,55 +92,55 @@ def _multi_issue_table() -> pd.DataFrame:
     return pd.DataFrame({"text": rows + both, "rid": [f"r{i}" for i in range(len(rows) + len(both))]})
 
 
-def test_segment_mode_puts_multi_issue_items_in_both_themes_and_counts_items():
+def test_sentence_mode_puts_multi_issue_items_in_both_themes_and_counts_items():
     table = _multi_issue_table()
     pipe = fm.Pipeline(embedder=TfidfEmbedder(n_components=16), clusterer=fm.ThemeClusterer(reducer=None),
-                       unit="segment", random_state=0, progress=False)
+                       unit="sentence", random_state=0, progress=False)
     res = pipe.run(table, text="text", id="rid")
     docs = res.documents
     assert docs["id"].tolist() == table["rid"].tolist()
     multi = docs.tail(4)
-    assert (multi["n_segments"] == 2).all()
+    assert (multi["n_sentences"] == 2).all()
     assert (multi["theme_ids"].map(len) == 2).all()  # crash theme and dark-mode theme
     assert all(row.theme_id == row.theme_ids[0] for row in multi.itertuples())
-    # frequency counts items: every item counted once per theme it is in, never per segment
+    # frequency counts items: every item counted once per theme it is in, never per sentence
     exploded = docs.explode("theme_ids")
     assert res.themes.set_index("theme_id")["size"].drop(-1, errors="ignore").sum() == \
         exploded["theme_ids"].dropna().shape[0]
-    assert len(res.segments) == int(docs["n_segments"].sum())
+    assert len(res.sentences) == int(docs["n_sentences"].sum())
     t = int(multi.iloc[0]["theme_ids"][1])
     assert multi.iloc[0]["id"] in set(res.theme(t)["id"])
 
 
-def test_segment_result_round_trips(tmp_path):
+def test_sentence_result_round_trips(tmp_path):
     res = fm.Pipeline(embedder=TfidfEmbedder(n_components=16), clusterer=fm.ThemeClusterer(reducer=None),
-                      unit="segment", random_state=0, progress=False).run(_multi_issue_table(), text="text")
+                      unit="sentence", random_state=0, progress=False).run(_multi_issue_table(), text="text")
     back = fm.load_result(res.save(tmp_path / "run"))
-    assert back.segments is not None and len(back.segments) == len(res.segments)
+    assert back.sentences is not None and len(back.sentences) == len(res.sentences)
     assert back.documents["theme_ids"].tolist() == res.documents["theme_ids"].tolist()
 
 
 def test_unknown_unit_is_a_clear_error():
     import pytest
 
-    with pytest.raises(fm.FeedmineError, match="unit must be one of document, segment"):
-        fm.Pipeline(embedder=TfidfEmbedder(n_components=4), unit="sentence", progress=False).run(
+    with pytest.raises(fm.FeedmineError, match="unit must be one of document, sentence"):
+        fm.Pipeline(embedder=TfidfEmbedder(n_components=4), unit="paragraph", progress=False).run(
             pd.DataFrame({"text": ["a b c"] * 12}), text="text")
 
 
-def test_segments_carry_their_own_tags_and_items_roll_them_up():
+def test_sentences_carry_their_own_tags_and_items_roll_them_up():
     table = _multi_issue_table()
     for tagger in (None, fm.LexiconTagger()):  # the default FeedbackTagger, and a user's swap
         res = fm.Pipeline(embedder=TfidfEmbedder(n_components=16), clusterer=fm.ThemeClusterer(reducer=None),
-                          tagger=tagger, unit="segment", random_state=0, progress=False).run(table, text="text", id="rid")
-        seg, docs = res.segments, res.documents.set_index("id")
+                          tagger=tagger, unit="sentence", random_state=0, progress=False).run(table, text="text", id="rid")
+        seg, docs = res.sentences, res.documents.set_index("id")
         assert {"sentiment", "severity", "severity_cue", "is_request"} <= set(seg.columns)
         for rid, rows in seg.groupby("id"):
             levels = rows["severity"].astype(str).map(["low", "medium", "high", "critical"].index)
             assert docs.loc[rid, "severity"] == rows["severity"].astype(str).iloc[int(levels.to_numpy().argmax())]
             assert bool(docs.loc[rid, "is_request"]) == bool(rows["is_request"].any())
         both = docs.tail(4)
-        assert both["is_request"].all()  # "Also, please add a dark mode" is in the second segment
+        assert both["is_request"].all()  # "Also, please add a dark mode" is in the second sentence
         assert (both["severity"].astype(str) == "high").all()  # the crash sentence
 
 
