@@ -7,7 +7,8 @@ import pandas as pd
 import feedmine as fm
 from feedmine.embed import TfidfEmbedder
 from feedmine.text.sentences import SentenceSplitter, weighted_length
-from feedmine.themes.units import distinct_theme_pairs, item_themes, memberships, unique_units
+from feedmine.schema import memberships
+from feedmine.themes.units import distinct_theme_pairs, item_themes, unique_units
 
 
 def test_splitter_splits_long_korean_and_english_and_keeps_short_items_whole():
@@ -38,7 +39,7 @@ def test_item_themes_primary_covers_most_text_and_lists_all():
     assert labels.tolist() == [5, 4, -1]
     assert lists == [[5, 3], [4], []]
     assert confidence[0] == 0.8
-    m = memberships(labels, lists)
+    m = memberships(pd.DataFrame({"theme_id": pd.array(labels, dtype="Int64"), "theme_ids": lists}))
     assert sorted(map(tuple, m.to_numpy().tolist())) == [(0, 3), (0, 5), (1, 4), (2, -1)]
 
 

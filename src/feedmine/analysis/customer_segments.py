@@ -35,6 +35,7 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import ColumnNotFoundError, FeedmineError
+from ..schema import membership_pairs
 from .stats import adjust_p_values
 
 logger = logging.getLogger(__name__)
@@ -69,7 +70,7 @@ def theme_segment_table(documents: pd.DataFrame, column: str, memberships: pd.Da
         raise ColumnNotFoundError("column", column, [str(c) for c in documents.columns])
 
     analysed = documents["theme_id"].notna().to_numpy()
-    pairs = _pairs(documents, memberships, analysed)
+    pairs = membership_pairs(documents, memberships)
     # codes per row; missing values become a value of their own so that no analysed item is lost
     values = documents[column].astype(object).where(documents[column].notna(), MISSING)
     codes, uniques = pd.factorize(values.to_numpy()[analysed])
@@ -162,24 +163,6 @@ def segment_phrases(documents: pd.DataFrame, columns: str | Sequence[str], membe
             listed = phrases[0] if len(phrases) == 1 else ", ".join(phrases[:-1]) + " and " + phrases[-1]
             out[theme_id] = "mostly " + listed
     return out
-
-
-def _pairs(documents: pd.DataFrame, memberships: pd.DataFrame | None, analysed: np.ndarray) -> pd.DataFrame:
-    """Distinct (row position, theme_id) pairs of analysed items."""
-    if memberships is None:
-        rows = np.flatnonzero(analysed)
-        return pd.DataFrame({"row": rows, "theme_id": documents["theme_id"].to_numpy()[rows].astype(np.int64)})
-    missing = [c for c in ("row", "theme_id") if c not in memberships.columns]
-    if missing:
-        raise FeedmineError(f"memberships lacks column(s) {missing}; it needs 'row' (position in documents) "
-                            "and 'theme_id', as in result.memberships.")
-    pairs = memberships[["row", "theme_id"]].dropna().astype(np.int64).drop_duplicates()
-    bad = pairs["row"][(pairs["row"] < 0) | (pairs["row"] >= len(documents))]
-    if len(bad):
-        raise FeedmineError(f"memberships has row positions outside documents (0–{len(documents) - 1}), e.g. "
-                            f"{int(bad.iloc[0])}; 'row' must be a position in the same documents table.")
-    # skipped items were not analysed: they count in no theme, whatever memberships says
-    return pairs[analysed[pairs["row"].to_numpy()]].reset_index(drop=True)
 
 
 def _two_by_two_p(n: np.ndarray, theme_size: np.ndarray, segment_size: np.ndarray,

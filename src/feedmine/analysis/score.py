@@ -24,10 +24,10 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 
 from ..errors import FeedmineError
+from ..schema import SEVERITY_LEVELS
 
 logger = logging.getLogger(__name__)
 
-SEVERITY_LEVELS = ("low", "medium", "high", "critical")
 #: how much one item of each severity weighs when no rating is available
 SEVERITY_WEIGHT = {"low": 0.1, "medium": 0.4, "high": 0.7, "critical": 1.0}
 DEFAULT_WEIGHTS = {"frequency": 0.35, "impact": 0.45, "solvability": 0.20}

@@ -31,8 +31,9 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
-from sklearn.feature_extraction.text import TfidfVectorizer
 
+from ..embed.base import l2_normalize
+from ..embed.tfidf import char_tfidf
 from ..errors import ColumnNotFoundError, FeedmineError
 from ..text.language import HANGUL_SYLLABLE, SYLLABLE_WEIGHT, detect_language
 # NFKC that keeps typed jamo, as in feedmine.tagging.churn: "ㅋㅠㅠ" must not compose into "ㅋ큐ㅠ".
@@ -220,8 +221,7 @@ def _embed(vectors: Any, sentences: list[str]) -> np.ndarray:
     emb = np.asarray(emb.toarray() if hasattr(emb, "toarray") else emb, dtype=np.float64)
     if emb.ndim != 2 or emb.shape[0] != len(sentences):
         raise FeedmineError(f"vectors gave shape {emb.shape} for {len(sentences)} sentences; expected one row each")
-    norms = np.linalg.norm(emb, axis=1, keepdims=True)
-    return emb / np.where(norms > 0, norms, 1.0)
+    return l2_normalize(emb)
 
 
 def _similarity(rows: Any, i: int) -> np.ndarray:
@@ -265,7 +265,7 @@ def extractive_summary(texts: Sequence[Any], vectors: Any = None, n_sentences: i
         return []
     sentences = [first[k] for k in cand]
     weights = np.array([counts[k] for k in cand], dtype=np.float64)
-    surface = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True).fit_transform(sentences)
+    surface = char_tfidf().fit_transform(sentences)
     emb = _embed(vectors, sentences) if vectors is not None else surface
     centroid = np.asarray(emb.T @ weights).ravel() / weights.sum()
     rel = np.asarray(emb @ centroid).ravel() / max(np.linalg.norm(centroid), 1e-12)

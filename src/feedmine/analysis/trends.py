@@ -35,6 +35,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 
 from ..errors import FeedmineError
+from ..schema import membership_pairs
 from .stats import CORRECTIONS, adjust_p_values, two_proportion_z  # noqa: F401 - re-exported
 
 logger = logging.getLogger(__name__)
@@ -70,28 +71,9 @@ def _parse_dates(documents: pd.DataFrame, column: str = "date") -> pd.Series:
     return dates
 
 
-def _members(documents: pd.DataFrame, memberships: pd.DataFrame | None) -> pd.DataFrame:
-    """(row, theme_id) pairs for analysed items; ``row`` is the position in ``documents``."""
-    if "theme_id" not in documents.columns:
-        raise FeedmineError(f"documents need a 'theme_id' column; they have {list(documents.columns)}. "
-                            "Pass result.documents from feedmine.analyze().")
-    analysed = documents["theme_id"].notna().to_numpy()
-    if memberships is None:
-        rows = np.flatnonzero(analysed)
-        pairs = pd.DataFrame({"row": rows, "theme_id": documents["theme_id"].to_numpy()[rows]})
-    else:
-        missing = {"row", "theme_id"} - set(memberships.columns)
-        if missing:
-            raise FeedmineError(f"memberships need columns 'row' and 'theme_id' (missing {sorted(missing)}); "
-                                "pass the table from feedmine.themes.units.memberships or None.")
-        pairs = memberships[["row", "theme_id"]]
-        pairs = pairs[analysed[pairs["row"].to_numpy()]]  # a skipped item is in no denominator
-    return pairs.astype({"row": int, "theme_id": int}).reset_index(drop=True)
-
-
 def _dated(documents: pd.DataFrame, memberships: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.Series]:
     """Membership pairs and the dates of analysed items that have one (indexed by row)."""
-    pairs = _members(documents, memberships)
+    pairs = membership_pairs(documents, memberships)
     dates = _parse_dates(documents)
     analysed = documents["theme_id"].notna().to_numpy()
     undated = int((dates.isna().to_numpy() & analysed).sum())

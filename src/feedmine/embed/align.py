@@ -14,6 +14,8 @@ language is returned unchanged, and so is a language with fewer than ``min_items
 estimate its mean).
 
 >>> import numpy as np
+
+from .base import l2_normalize
 >>> X = np.array([[1.0, 0.2], [1.0, -0.2], [0.2, 1.0], [-0.2, 1.0]])
 >>> Y = center_languages(X, ["ko", "ko", "en", "en"], min_items=2)
 >>> bool(Y[0] @ Y[2] > X[0] @ X[2])  # the Korean and English texts moved closer
@@ -24,6 +26,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+
+from .base import l2_normalize
 
 
 def center_languages(X: np.ndarray, langs: Sequence[str], min_items: int = 20) -> np.ndarray:
@@ -41,5 +45,5 @@ def center_languages(X: np.ndarray, langs: Sequence[str], min_items: int = 20) -
     for lang in groups:
         rows = langs == lang
         Y[rows] += overall - Y[rows].mean(axis=0)
-    Y /= np.maximum(np.linalg.norm(Y, axis=1, keepdims=True), 1e-12)
+    Y = l2_normalize(Y)
     return Y.astype(X.dtype, copy=False)

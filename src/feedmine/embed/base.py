@@ -86,7 +86,7 @@ class Embedder(TransformerMixin, BaseEstimator):
                 if vectors.ndim != 2 or len(vectors) != len(batch):
                     raise RuntimeError(f"{type(self).__name__} returned shape {vectors.shape} for "
                                        f"{len(batch)} texts")
-                vectors = _l2_normalize(vectors)
+                vectors = l2_normalize(vectors)
                 for i, v in zip(batch, vectors):
                     found[i] = v
                 if cache is not None:
@@ -98,6 +98,7 @@ class Embedder(TransformerMixin, BaseEstimator):
         return matrix[[position[t] for t in texts]]
 
 
-def _l2_normalize(x: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(x, axis=1, keepdims=True)
-    return x / np.maximum(norms, 1e-12)
+def l2_normalize(x: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length (zero rows stay zero); the one copy every module uses."""
+    x = np.asarray(x)
+    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)

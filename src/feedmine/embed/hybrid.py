@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, clone
 
-from .base import _l2_normalize
+from .base import l2_normalize
 
 
 class HybridEmbedder(TransformerMixin, BaseEstimator):
@@ -66,10 +66,10 @@ class HybridEmbedder(TransformerMixin, BaseEstimator):
 
     def transform(self, texts: Sequence[str]) -> np.ndarray:
         texts = list(texts)
-        sem = _l2_normalize(np.asarray(self.semantic_.transform(texts), dtype=np.float32))
+        sem = l2_normalize(np.asarray(self.semantic_.transform(texts), dtype=np.float32))
         self.semantic_dim_ = sem.shape[1]  # where the semantic block ends (the tagging heads read it)
-        lex = _l2_normalize(np.asarray(self.lexical_.transform(texts), dtype=np.float32))
-        return _l2_normalize(np.hstack([sem, self.lexical_weight * lex])).astype(np.float32)
+        lex = l2_normalize(np.asarray(self.lexical_.transform(texts), dtype=np.float32))
+        return l2_normalize(np.hstack([sem, self.lexical_weight * lex])).astype(np.float32)
 
     def fit_transform(self, texts: Sequence[str], y: Any = None, **_: Any) -> np.ndarray:
         return self.fit(texts).transform(texts)

@@ -4,6 +4,10 @@ Unlike the neural backends it learns from the data it is fitted on, so ``fit`` m
 on new texts projects them into the space learned in ``fit``. Character n-grams (within word
 boundaries) work for Korean without a morphological analyser, because 배송이/배송은 share 배송.
 
+What ``fit`` learns is plain data (``vocabulary_``, ``idf_``, ``components_``), which is what a saved
+model stores. The SVD components are kept as float32 from the start, so the vectors of a model loaded
+from disk are bit for bit those of the model that was saved.
+
 >>> from feedmine.embed import TfidfEmbedder
 >>> emb = TfidfEmbedder(n_components=2, random_state=0).fit(["배송이 느려요", "배송은 빨라요", "app crash"])
 >>> emb.transform(["배송 느림"]).shape
@@ -20,11 +24,23 @@ from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
 
-from .base import _l2_normalize
+from .base import l2_normalize
+
+
+def char_tfidf(ngram_range: tuple[int, int] = (2, 4), min_df: int = 1, dtype: Any = np.float64,
+               vocabulary: dict[str, int] | None = None) -> TfidfVectorizer:
+    """The character n-gram TF-IDF feedmine uses wherever surface similarity is wanted (the lexical
+    embedding, theme summaries, run comparison): n-grams inside word boundaries, sublinear term counts."""
+    return TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(ngram_range), min_df=min_df, sublinear_tf=True,
+                           dtype=dtype, vocabulary=vocabulary)
 
 
 class TfidfEmbedder(TransformerMixin, BaseEstimator):
-    """Character n-gram TF-IDF reduced by SVD to ``n_components`` dimensions."""
+    """Character n-gram TF-IDF reduced by SVD to ``n_components`` dimensions.
+
+    ``min_df`` applies from 21 texts on (below that every n-gram counts); when it would leave no n-gram
+    at all (a few dozen one-syllable texts), every n-gram is kept, and texts with none get zero vectors.
+    """
 
     def __init__(self, n_components: int = 256, ngram_range: tuple[int, int] = (2, 4), min_df: int = 2,
                  max_chars: int | None = 2000, random_state: int | None = None):
@@ -44,18 +60,42 @@ class TfidfEmbedder(TransformerMixin, BaseEstimator):
 
     def fit(self, texts: Sequence[str], y: Any = None) -> "TfidfEmbedder":
         texts = self._cut(texts)
-        min_df = self.min_df if len(texts) > 20 else 1
-        self.vectorizer_ = TfidfVectorizer(analyzer="char_wb", ngram_range=self.ngram_range, min_df=min_df,
-                                           sublinear_tf=True)
-        tfidf = self.vectorizer_.fit_transform(texts)
+        tfidf = None
+        for min_df in dict.fromkeys((self.min_df if len(texts) > 20 else 1, 1)):
+            vectorizer = char_tfidf(self.ngram_range, min_df)
+            try:
+                tfidf = vectorizer.fit_transform(texts)
+                break
+            except ValueError:  # "After pruning, no terms remain" / "empty vocabulary"
+                continue
+        if tfidf is None:  # not one n-gram in any text: a one-dimensional zero space
+            self.vocabulary_, self.idf_ = {}, np.zeros(0)
+            self.components_ = np.zeros((1, 0), dtype=np.float32)
+            return self
+        self.vocabulary_ = {str(t): int(j) for t, j in vectorizer.vocabulary_.items()}
+        self.idf_ = np.asarray(vectorizer.idf_, dtype=np.float64)
         k = max(1, min(self.n_components, tfidf.shape[1] - 1, len(texts) - 1))
-        self.svd_ = TruncatedSVD(n_components=k, random_state=self.random_state).fit(tfidf)
+        svd = TruncatedSVD(n_components=k, random_state=self.random_state).fit(tfidf)
+        self.components_ = np.asarray(svd.components_, dtype=np.float32)
         return self
 
+    def _vectorizer(self) -> TfidfVectorizer | None:
+        if not self.vocabulary_:
+            return None
+        if getattr(self, "_fitted_vectorizer", None) is None:
+            vectorizer = char_tfidf(self.ngram_range, vocabulary=self.vocabulary_)
+            vectorizer.idf_ = self.idf_
+            self._fitted_vectorizer = vectorizer
+        return self._fitted_vectorizer
+
     def transform(self, texts: Sequence[str]) -> np.ndarray:
-        check_is_fitted(self, "svd_")
+        check_is_fitted(self, "components_")
         texts = self._cut(texts)
-        return _l2_normalize(self.svd_.transform(self.vectorizer_.transform(texts))).astype(np.float32)
+        vectorizer = self._vectorizer()
+        if vectorizer is None:
+            return np.zeros((len(texts), self.components_.shape[0]), dtype=np.float32)
+        counts = vectorizer.transform(texts).astype(np.float32)
+        return l2_normalize(np.asarray(counts @ self.components_.T)).astype(np.float32)
 
     def fit_transform(self, texts: Sequence[str], y: Any = None, **_: Any) -> np.ndarray:
         return self.fit(texts).transform(texts)
@@ -63,3 +103,19 @@ class TfidfEmbedder(TransformerMixin, BaseEstimator):
     def is_truncated(self, texts: Sequence[str]) -> np.ndarray:
         limit = self.max_chars or float("inf")
         return np.array([len(t) > limit for t in texts], dtype=bool)
+
+    # ----- as plain data (feedmine.pipeline.persist) --------------------------------------------
+    def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """What ``fit`` learned: the vocabulary (JSON) and the idf and SVD arrays."""
+        check_is_fitted(self, "components_")
+        return {"vocabulary": self.vocabulary_}, {"idf": self.idf_, "components": self.components_}
+
+    def set_state(self, data: dict[str, Any], arrays: dict[str, np.ndarray]) -> "TfidfEmbedder":
+        vocabulary = {str(t): int(j) for t, j in data["vocabulary"].items()}
+        idf, components = np.asarray(arrays["idf"], dtype=np.float64), np.asarray(arrays["components"], dtype=np.float32)
+        if len(idf) != len(vocabulary) or components.ndim != 2 or components.shape[1] != len(vocabulary):
+            raise ValueError(f"TF-IDF state does not fit together: {len(vocabulary)} terms, {len(idf)} idf values, "
+                             f"components of shape {components.shape}")
+        self.vocabulary_, self.idf_, self.components_ = vocabulary, idf, components
+        self._fitted_vectorizer = None
+        return self

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..errors import FeedmineError
 from ..analysis.explain import keyword_distinctiveness
-from ..analysis.score import SEVERITY_LEVELS
+from ..schema import SEVERITY_LEVELS
 
 logger = logging.getLogger(__name__)
 

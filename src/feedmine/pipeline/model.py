@@ -34,7 +34,8 @@ from ..analysis.customer_segments import segment_phrases
 from ..tagging import FeedbackTagger, item_tags, tag_units
 from ..text.normalize import TextCleaner
 from ..themes.describe import ThemeDescriber
-from ..themes.units import UNITS, distinct_theme_pairs, item_themes, make_units, memberships, unique_units
+from ..schema import UNITS, memberships
+from ..themes.units import distinct_theme_pairs, item_themes, make_units, unique_units
 
 logger = logging.getLogger(__name__)
 
@@ -227,10 +228,10 @@ class Pipeline(BaseEstimator):
             # object dtype: pandas 3 would otherwise store the Nones as NaN in a string column
             documents["near_duplicate_of"] = pd.Series(near[0], index=documents.index, dtype=object)
             documents["near_duplicate_group_size"] = near[1]
-        members = memberships(labels, theme_lists)
         if theme_lists is not None:
             documents["theme_ids"] = [t if t is not None else [] for t in theme_lists]
             documents["n_sentences"] = np.bincount(unit_item, minlength=n)
+        members = memberships(documents)
         sentences = None
         if self.unit == "sentence":
             sentences = pd.DataFrame({"id": ids[unit_item], "sentence": unit_sentence, "text": unit_texts,

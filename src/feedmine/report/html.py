@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from jinja2 import Environment, FunctionLoader, StrictUndefined, select_autoescape
 
-from ..tagging import SEVERITY_LEVELS
+from ..schema import SEVERITY_LEVELS
 
 if TYPE_CHECKING:
     from ..result.result import Result

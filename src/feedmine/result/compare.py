@@ -26,17 +26,17 @@ its documents, blended with the overlap of its keywords, and themes are paired o
 from __future__ import annotations
 
 import logging
-import math
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 from scipy.optimize import linear_sum_assignment
 from scipy.stats import norm
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from ..errors import FeedmineError
+from ..embed.tfidf import char_tfidf
+from ..schema import memberships
 from .result import Result
 from ..analysis.stats import two_proportion_z
 
@@ -168,20 +168,12 @@ def _n_analysed(result: Result) -> int:
 
 def _members(result: Result, themes: pd.DataFrame) -> sparse.csr_matrix:
     """A themes × documents 0/1 matrix; in sentence mode an item belongs to every theme it touches."""
-    docs = result.documents
+    pairs = memberships(result.documents)
     index = {int(t): k for k, t in enumerate(themes["theme_id"])}
-    rows, cols = [], []
-    primary = docs["theme_id"].to_numpy(dtype=object)
-    extra = docs["theme_ids"].to_numpy(dtype=object) if "theme_ids" in docs else None
-    for d, t in enumerate(primary):
-        ids = set() if t is None or t is pd.NA or (isinstance(t, float) and math.isnan(t)) else {int(t)}
-        if extra is not None and isinstance(extra[d], (list, tuple, np.ndarray)):
-            ids.update(int(x) for x in extra[d])
-        for tid in ids:
-            if tid in index:
-                rows.append(index[tid])
-                cols.append(d)
-    return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(themes), len(docs)))
+    known = pairs["theme_id"].isin(list(index)).to_numpy()
+    rows = pairs["theme_id"].to_numpy()[known]
+    return sparse.csr_matrix((np.ones(int(known.sum())), ([index[int(t)] for t in rows], pairs["row"].to_numpy()[known])),
+                             shape=(len(themes), len(result.documents)))
 
 
 def _mean_rating(result: Result, themes: pd.DataFrame) -> list[float]:
@@ -220,7 +212,7 @@ def _similarity(before: Result, after: Result, b_themes: pd.DataFrame, a_themes:
         # rows without text contribute an empty string: keeps document positions aligned with members
         texts.append(docs["text_clean"].where(usable, "").astype(str).tolist())
     # ONE vocabulary and IDF for both runs, so the two sets of vectors are comparable
-    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, dtype=np.float32)
+    vectorizer = char_tfidf(dtype=np.float32)
     try:
         X = vectorizer.fit_transform(texts[0] + texts[1])
     except ValueError:  # no n-gram at all (every text empty): text says nothing

@@ -39,11 +39,10 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 from sklearn.cluster import KMeans
-from sklearn.decomposition import TruncatedSVD
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from ..pipeline.assemble import theme_summaries, theme_table
-from ..embed.base import _l2_normalize as _unit
+from ..embed.base import l2_normalize
+from ..embed.tfidf import TfidfEmbedder
 from ..errors import FeedmineError
 from ..analysis.explain import explain_theme
 from .result import Result
@@ -77,14 +76,11 @@ def _check_label(label: Any) -> None:
 
 
 def _lexical(texts: list[str], rows: np.ndarray, seed: int) -> np.ndarray:
-    """Stand-in vectors: character 2–4-gram TF-IDF of the analysed rows, reduced by SVD; zeros elsewhere."""
-    try:
-        tfidf = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True).fit_transform(
-            [texts[i] for i in rows])
-    except ValueError:  # no text or no n-gram at all: every vector stays zero
-        return np.zeros((len(texts), 1))
-    k = min(64, tfidf.shape[1] - 1, len(rows) - 1)
-    dense = TruncatedSVD(k, random_state=seed).fit_transform(tfidf) if k >= 2 else tfidf.toarray()
+    """Stand-in vectors: the lexical embedding (character 2–4-gram TF-IDF + SVD to 64 dimensions) fitted on
+    the analysed rows; zeros elsewhere."""
+    analysed = [texts[i] for i in rows]
+    dense = TfidfEmbedder(n_components=64, min_df=1, random_state=seed).fit_transform(analysed) if analysed \
+        else np.zeros((0, 1))
     X = np.zeros((len(texts), dense.shape[1]))
     X[rows] = dense
     return X
@@ -159,7 +155,7 @@ class ThemeEditor:
             if X.ndim != 2 or X.shape[0] != n_rows or not np.isfinite(X).all():
                 raise FeedmineError(f"embeddings must be a finite 2-D array with one row per {per} ({n_rows}), "
                                     f"got shape {X.shape}; {how} or pass embeddings=None for lexical vectors.")
-        self.vectors_ = _unit(X)
+        self.vectors_ = l2_normalize(X)
 
     # ----- operations ---------------------------------------------------------------------------
     def merge(self, theme_ids: Sequence[int], label: str | None = None) -> Result:
@@ -359,7 +355,7 @@ class ThemeEditor:
         themes.insert(themes.columns.get_loc("label") + 1, "label_fixed", themes["theme_id"].isin(list(fixed)))
         # tightness as the clusterer measures it: mean cosine of the members to their normalised centroid
         groups = {int(t): V[labels == t] for t in np.unique(labels[labels >= 0])}
-        tightness = {t: float((G @ _unit(G.mean(axis=0, keepdims=True))[0]).mean()) for t, G in groups.items()}
+        tightness = {t: float((G @ l2_normalize(G.mean(axis=0, keepdims=True))[0]).mean()) for t, G in groups.items()}
         themes = theme_table(themes, docs, members, SimpleNamespace(tightness_=tightness))
         scorer = clone(self.scorer, safe=False).fit(docs, themes, memberships=members)
         themes = themes.merge(scorer.scores_, on="theme_id", how="left")

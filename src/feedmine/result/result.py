@@ -19,12 +19,12 @@ from typing import Any
 import pandas as pd
 
 from ..errors import FeedmineError
+from ..schema import LIST_COLUMNS, memberships
 
 logger = logging.getLogger(__name__)
 
 #: list-valued theme columns, joined with this separator in CSV exports
 LIST_SEPARATOR = " | "
-LIST_COLUMNS = ("keywords", "keyword_scores", "quotes", "quote_ids")
 FORMAT_VERSION = 1
 
 
@@ -61,16 +61,7 @@ class Result:
         """Every (row, theme_id) pair: analysed items in each of their themes (-1 when unassigned).
 
         ``row`` is the position in ``documents``. In sentence mode an item appears once per theme."""
-        rows, themes = [], []
-        theme_lists = self.documents["theme_ids"] if "theme_ids" in self.documents else None
-        for row, theme in enumerate(self.documents["theme_id"]):
-            if pd.isna(theme):
-                continue
-            listed = list(theme_lists.iat[row]) if theme_lists is not None else []
-            for t in listed or [int(theme)]:
-                rows.append(row)
-                themes.append(int(t))
-        return pd.DataFrame({"row": rows, "theme_id": themes}, dtype=int)
+        return memberships(self.documents)
 
     def trends(self, freq: str = "W") -> pd.DataFrame:
         """Items per theme and period (needs a ``date`` column): ``theme_id, period, n_items, n_total, share``."""

@@ -9,7 +9,8 @@ from .churn import ChurnDetector
 from .combine import item_tags, tag_units
 from .emotion import EMOTIONS, EmotionTagger
 from .heads import LinearHeads
-from .lexicon import SEVERITY_LEVELS, LexiconTagger
+from ..schema import SEVERITY_LEVELS
+from .lexicon import LexiconTagger
 from .tagger import FeedbackTagger
 
 __all__ = ["EMOTIONS", "SEVERITY_LEVELS", "ChurnDetector", "EmotionTagger", "FeedbackTagger", "LexiconTagger",

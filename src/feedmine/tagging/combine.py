@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..text.sentences import weighted_length
-from .lexicon import SEVERITY_LEVELS
+from ..schema import SEVERITY_LEVELS
 
 
 def tag_units(tagger: Any, texts: Sequence[str], langs: Sequence[str], embeddings: np.ndarray,

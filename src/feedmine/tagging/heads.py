@@ -43,7 +43,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .lexicon import SEVERITY_LEVELS
+from ..embed.base import l2_normalize
+from ..schema import SEVERITY_LEVELS
 from .ngrams import ngram_matrix
 
 WEIGHTS = Path(__file__).with_name("heads.json")
@@ -75,8 +76,7 @@ def semantic_vectors(embedder: Any, X: np.ndarray, model_id: str) -> np.ndarray 
         if semantic is None or dim is None or getattr(semantic, "model_id", None) != model_id:
             return None
         block = X[:, :dim]
-    block = np.asarray(block, dtype=np.float64)
-    return block / np.maximum(np.linalg.norm(block, axis=1, keepdims=True), 1e-12)
+    return l2_normalize(np.asarray(block, dtype=np.float64))
 
 
 @dataclass(frozen=True)

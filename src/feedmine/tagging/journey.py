@@ -60,7 +60,9 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from ..embed.base import l2_normalize
 from ..errors import FeedmineError
+from ..schema import membership_pairs
 from .journey_cues import _cue_list, _normalize, cue_pattern
 from .journey_stages import DEFAULT_STAGES
 
@@ -217,9 +219,9 @@ class JourneyStageMapper(BaseEstimator):
             raise FeedmineError(f"the embedder returned shape {vectors.shape} for {len(flat)} phrases; "
                                 "it must return one row per text.")
         # each phrase counts once, whatever its length: normalise phrases, average, normalise again
-        vectors = _unit(vectors)
+        vectors = l2_normalize(vectors)
         bounds = np.cumsum([0] + [len(ps) for ps in phrases.values()])
-        self.stage_vectors_ = _unit(np.vstack([vectors[a:b].mean(axis=0) for a, b in zip(bounds[:-1], bounds[1:])]))
+        self.stage_vectors_ = l2_normalize(np.vstack([vectors[a:b].mean(axis=0) for a, b in zip(bounds[:-1], bounds[1:])]))
         self.phrase_vectors_ = vectors
         self.phrase_stage_ = np.repeat(np.arange(len(phrases)), np.diff(bounds))
         self.stages_ = list(phrases)
@@ -249,13 +251,13 @@ class JourneyStageMapper(BaseEstimator):
                 f"{dim} dimensions. Embed the items with the same embedder; from the pipeline's hybrid "
                 "embedding, take the e5 block with feedmine.tagging.heads.semantic_vectors.")
         # re-normalised here, so that slightly-off vectors (float32, a sliced block) still give cosines
-        U = _unit(X.reshape(len(X), dim))
+        U = l2_normalize(X.reshape(len(X), dim))
         nearest = self.n_nearest
         stages = self.stage_vectors_ if nearest is None else self.phrase_vectors_
         nonzero = np.linalg.norm(X.reshape(len(X), dim), axis=1) >= 1e-12
         if center and nonzero.any():
             mean = U[nonzero].mean(axis=0)
-            U, stages = np.where(nonzero[:, None], _unit(U - mean), 0.0), _unit(stages - mean)
+            U, stages = np.where(nonzero[:, None], l2_normalize(U - mean), 0.0), l2_normalize(stages - mean)
         if nearest is None:
             return pd.DataFrame(U @ stages.T, columns=self.stages_)
         # per stage, the mean of its `nearest` largest example cosines; in blocks of items, so that
@@ -362,22 +364,11 @@ def _theme_stage_pairs(documents: pd.DataFrame, memberships: pd.DataFrame | None
     missing = [c for c in ("journey_stage", "theme_id") if c not in documents]
     if missing:
         raise FeedmineError(f"documents lack column(s) {missing}; run JourneyStageMapper and assign themes first.")
-    if memberships is None:
-        pairs = documents[["theme_id", "journey_stage"]]
-    else:
-        if not {"row", "theme_id"} <= set(memberships.columns):
-            raise FeedmineError("memberships needs columns 'row' (position in documents) and 'theme_id'.")
-        rows = memberships["row"].to_numpy(dtype=int)
-        if len(rows) and (rows.min() < 0 or rows.max() >= len(documents)):
-            raise FeedmineError(f"memberships 'row' must be positions 0..{len(documents) - 1} in documents.")
-        pairs = pd.DataFrame({"theme_id": memberships["theme_id"].to_numpy(),
-                              "journey_stage": documents["journey_stage"].to_numpy()[rows]})
-    pairs = pairs[pairs["theme_id"].notna() & pairs["journey_stage"].notna()]
-    theme = pairs["theme_id"]
-    # theme ids read back as floats once a column held NaN; 3.0 and 3 must be one theme
-    if pd.api.types.is_float_dtype(theme) and (theme == theme.round()).all():
-        theme = theme.astype(int)
-    return pd.DataFrame({"theme_id": theme, "journey_stage": pairs["journey_stage"].astype(str)})
+    pairs = membership_pairs(documents, memberships)
+    stage = documents["journey_stage"].to_numpy(dtype=object)[pairs["row"].to_numpy()]
+    known = pd.notna(stage)
+    return pd.DataFrame({"theme_id": pairs["theme_id"].to_numpy()[known],
+                         "journey_stage": pd.Series(stage[known], dtype=object).astype(str).to_numpy()})
 
 
 def _stage_order(stages: pd.Series) -> list[str]:
@@ -388,6 +379,3 @@ def _stage_order(stages: pd.Series) -> list[str]:
     known = [s for s in DEFAULT_STAGES if s in seen]
     return known + sorted(seen - set(known) - {UNKNOWN}) + ([UNKNOWN] if UNKNOWN in seen else [])
 
-
-def _unit(x: np.ndarray) -> np.ndarray:
-    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)

@@ -44,7 +44,8 @@ from typing import Any
 import pandas as pd
 from sklearn.base import BaseEstimator
 
-SEVERITY_LEVELS = ("low", "medium", "high", "critical")
+from ..schema import SEVERITY_LEVELS
+
 ALPHA = 15.0          # VADER's normalisation constant
 NEGATION_SCALAR = -0.74  # VADER: a negated word keeps ~3/4 of its strength, with the sign flipped
 BOOST = 0.293         # VADER's intensifier increment

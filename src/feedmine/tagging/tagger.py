@@ -38,7 +38,8 @@ from sklearn.base import BaseEstimator
 from .churn import ChurnDetector
 from .emotion import EmotionTagger
 from .heads import LinearHeads, lexical_features, semantic_vectors
-from .lexicon import SEVERITY_LEVELS, LexiconTagger
+from ..schema import SEVERITY_LEVELS
+from .lexicon import LexiconTagger
 
 NEGATIVE = -0.5  # "clearly negative" for the severity rules
 

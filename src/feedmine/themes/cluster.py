@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator, clone
 
+from ..embed.base import l2_normalize
 from ..errors import FeedmineError
 from .sizing import choose_min_cluster_size, log_size_rule
 
@@ -31,6 +32,8 @@ logger = logging.getLogger(__name__)
 
 #: below this many items there is nothing to cluster: everything forms one theme
 MIN_ITEMS_TO_CLUSTER = 10
+#: a theme is only split as giant when it also holds more than this many times ``min_cluster_size``
+GIANT_MIN_SIZES = 8
 
 
 def auto_min_cluster_size(n_items: int) -> int:
@@ -46,10 +49,6 @@ def auto_min_samples(min_cluster_size: int) -> int:
 
 def _has_param(estimator: Any, name: str) -> bool:
     return hasattr(estimator, "get_params") and name in estimator.get_params(deep=False)
-
-
-def _normalize(X: np.ndarray) -> np.ndarray:
-    return X / np.maximum(np.linalg.norm(X, axis=1, keepdims=True), 1e-12)
 
 
 class ThemeClusterer(BaseEstimator):
@@ -157,7 +156,7 @@ class ThemeClusterer(BaseEstimator):
         if self.reassign not in ("auto", "all", "none"):
             raise FeedmineError(f"reassign must be 'auto', 'all' or 'none', got {self.reassign!r}.")
         n = len(X)
-        Xn = _normalize(X)
+        Xn = l2_normalize(X)
         self.min_cluster_size_ = self.min_samples_ = self.estimated_theme_size_ = None
         self.size_method_ = None
         if n < MIN_ITEMS_TO_CLUSTER:
@@ -191,7 +190,10 @@ class ThemeClusterer(BaseEstimator):
         import hdbscan
 
         raw = raw.copy()
-        limit = self.max_theme_share * len(raw)
+        # a theme is giant when it holds a large share AND many times the smallest theme size: three real
+        # themes of 16 items in 48 are a third each, and splitting one only cuts noise (which way the cut
+        # falls then depends on the seed and on the last bits of the embedding)
+        limit = max(self.max_theme_share * len(raw), GIANT_MIN_SIZES * self.min_cluster_size_)
         for theme in [t for t in np.unique(raw[raw >= 0]) if (raw == t).sum() > limit]:
             members = np.flatnonzero(raw == theme)
             sub = hdbscan.HDBSCAN(min_cluster_size=self.min_cluster_size_, min_samples=self.min_samples_,
@@ -216,7 +218,7 @@ class ThemeClusterer(BaseEstimator):
         confidence = np.where(raw >= 0, self.probabilities_, 0.0)
         reassigned = np.zeros(len(raw), dtype=bool)
         if len(theme_ids):
-            centroids = _normalize(np.vstack([Xn[raw == t].mean(axis=0) for t in theme_ids]))
+            centroids = l2_normalize(np.vstack([Xn[raw == t].mean(axis=0) for t in theme_ids]))
             member_sim = np.einsum("ij,ij->i", Xn[raw >= 0], centroids[np.searchsorted(theme_ids, raw[raw >= 0])])
             self.reassign_threshold_ = float(np.quantile(member_sim, self.reassign_quantile))
             outliers = np.flatnonzero(raw < 0)
@@ -251,7 +253,7 @@ class ThemeClusterer(BaseEstimator):
         """Themes for new embeddings: nearest centroid, -1 when less similar than the reassign threshold."""
         if not hasattr(self, "centroids_"):
             raise FeedmineError("this ThemeClusterer is not fitted yet; call fit(X) first.")
-        Xn = _normalize(np.asarray(X, dtype=np.float32))
+        Xn = l2_normalize(np.asarray(X, dtype=np.float32))
         if not len(self.theme_ids_):
             return np.full(len(Xn), -1)
         sims = Xn @ self.centroids_.T

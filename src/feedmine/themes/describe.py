@@ -25,8 +25,9 @@ import pandas as pd
 from scipy import sparse
 from sklearn.base import BaseEstimator
 
-from feedmine.text.language import HANGUL_SYLLABLE
-from feedmine.text.tokenize import KeywordTokenizer
+from ..embed.base import l2_normalize
+from ..text.language import HANGUL_SYLLABLE
+from ..text.tokenize import KeywordTokenizer
 
 logger = logging.getLogger(__name__)
 
@@ -297,9 +298,8 @@ class ThemeDescriber(BaseEstimator):
 
     @staticmethod
     def _unit_rows(emb: np.ndarray) -> np.ndarray:
-        norms = np.linalg.norm(emb, axis=1, keepdims=True)
         # Normalising first makes the centroid an average direction, so long vectors don't dominate.
-        return np.divide(emb, norms, out=np.zeros_like(emb), where=norms > 0)
+        return l2_normalize(emb)
 
     @staticmethod
     def _quotes(members: np.ndarray, unit: np.ndarray, texts: list[str], k: int) -> list[int]:

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from ..embed.base import l2_normalize
 from ..text.sentences import SentenceSplitter, weighted_length
 
-UNITS = ("document", "sentence")
 
 
 def make_units(texts: Sequence[str], langs: Sequence[str], usable: np.ndarray, unit: str,
@@ -45,8 +45,7 @@ def distinct_theme_pairs(unit_vectors: np.ndarray, unit_labels: np.ndarray) -> d
     if len(ids) < 2:
         return {}
     X = np.asarray(unit_vectors, dtype=np.float64)
-    C = np.vstack([X[unit_labels == t].mean(axis=0) for t in ids]) - X.mean(axis=0)
-    C /= np.maximum(np.linalg.norm(C, axis=1, keepdims=True), 1e-12)
+    C = l2_normalize(np.vstack([X[unit_labels == t].mean(axis=0) for t in ids]) - X.mean(axis=0))
     S = C @ C.T
     threshold = float(np.median(S[np.triu_indices(len(ids), 1)]))
     return {(int(a), int(b)): bool(S[i, j] <= threshold)
@@ -94,14 +93,3 @@ def _groups(sorted_items: np.ndarray, order: np.ndarray):
     bounds = np.flatnonzero(np.diff(sorted_items)) + 1
     for chunk in np.split(np.arange(len(sorted_items)), bounds):
         yield int(sorted_items[chunk[0]]), order[chunk].tolist()
-
-
-def memberships(labels: np.ndarray, theme_lists: list[list[int] | None] | None) -> pd.DataFrame:
-    """Long table (row, theme_id): every (item, theme) pair; unassigned items appear under -1."""
-    rows = []
-    for row, label in enumerate(labels):
-        if label == -2:
-            continue
-        themes = theme_lists[row] if theme_lists is not None and theme_lists[row] is not None else [int(label)]
-        rows.extend((row, t) for t in (themes or [-1]))
-    return pd.DataFrame(rows, columns=["row", "theme_id"]).astype(int)
