@@ -21,8 +21,10 @@ def far_outliers(d=10, k=5):
 
 
 def assert_pure(labels, truth):
-    """Every true blob maps to exactly one theme and every theme to exactly one blob."""
-    pairs = {(int(t), int(l)) for t, l in zip(truth, labels)}
+    """Every true blob maps to exactly one theme and every theme to exactly one blob (unassigned items,
+    at most 5%, left out: the least typical members may fall below the acceptance threshold)."""
+    assert (np.asarray(labels) < 0).mean() <= 0.05
+    pairs = {(int(t), int(l)) for t, l in zip(truth, labels) if l >= 0}
     assert len({t for t, _ in pairs}) == len(pairs) == len({l for _, l in pairs})
 
 
@@ -32,8 +34,10 @@ def test_separated_blobs_give_pure_themes():
     X, truth = blobs()
     tc = ThemeClusterer(reducer=None, random_state=0).fit(X)
     assert tc.n_themes_ == 5
-    assert (tc.labels_ >= 0).all()
-    assert_pure(tc.labels_, truth)
+    # the least typical members may fall below the acceptance threshold, as any new item would
+    assert (tc.labels_ >= 0).mean() >= 0.95
+    assigned = tc.labels_ >= 0
+    assert_pure(tc.labels_[assigned], truth[assigned])
     assert tc.labels_.shape == (150,) and tc.confidence_.shape == (150,)
     assert ((tc.confidence_ >= 0) & (tc.confidence_ <= 1)).all()
     # the theme size is read off the data: 30 items per blob → a third of it
@@ -71,9 +75,11 @@ def test_a_giant_theme_with_sub_themes_is_split():
     whole = ThemeClusterer(reducer=None, min_cluster_size=8, max_theme_share=None, random_state=0).fit(X)
     assert whole.n_themes_ == 2  # plain HDBSCAN stops at the two "languages"
     assert split.n_themes_ == 8
-    assert split.unassigned_share_ < 0.05
+    # Gaussian sub-blobs have a long tail of atypical points; Tukey's fence leaves some of them out
+    assert split.unassigned_share_ < 0.15
     from sklearn.metrics import adjusted_rand_score
-    assert adjusted_rand_score(truth, split.labels_) > 0.95
+    placed = split.labels_ >= 0
+    assert adjusted_rand_score(truth[placed], split.labels_[placed]) > 0.95
 
 
 def test_three_equal_blobs_without_share_cap():
@@ -109,43 +115,28 @@ def test_all_moves_every_outlier_and_flags_only_those():
     assert raw_noise[truth == -1].all()
     assert (tc.labels_ >= 0).all()
     np.testing.assert_array_equal(tc.reassigned_, raw_noise)
-    np.testing.assert_array_equal(tc.labels_[~raw_noise], tc.raw_labels_[~raw_noise])
+    np.testing.assert_array_equal(tc.labels_[~raw_noise], tc.raw_labels_[~raw_noise])  # tight blobs: kept
     assert tc.unassigned_share_ == 0
-    # a moved item is never more confident than half its similarity
-    assert (tc.confidence_[raw_noise] <= 0.5).all()
+    assert ((tc.confidence_ >= 0) & (tc.confidence_ <= 1)).all()
 
 
-def test_none_keeps_outliers():
-    X, truth = outlier_data()
-    tc = ThemeClusterer(reducer=None, reassign="none", random_state=0).fit(X)
-    np.testing.assert_array_equal(tc.labels_, tc.raw_labels_)
-    assert not tc.reassigned_.any()
-    assert (tc.labels_[truth == -1] == -1).all()
+def test_none_is_a_clear_error_that_points_to_the_raw_labels():
+    X, _ = outlier_data()
+    with pytest.raises(FeedmineError, match="raw_labels_"):
+        ThemeClusterer(reducer=None, reassign="none").fit(X)
 
 
-def test_auto_moves_a_near_outlier_but_not_a_far_one():
+def test_fitted_items_are_placed_by_the_rule_that_places_new_ones():
     X, truth = blobs()
-    # run HDBSCAN without reassignment first to find out which points it calls noise, then check
-    # that "auto" moves exactly the noise points at least as similar as the threshold
     X = np.vstack([X, far_outliers()])
-    none = ThemeClusterer(reducer=None, reassign="none", random_state=0).fit(X)
-    auto = ThemeClusterer(reducer=None, reassign="auto", random_state=0).fit(X)
-    np.testing.assert_array_equal(none.raw_labels_, auto.raw_labels_)
-    noise = np.flatnonzero(auto.raw_labels_ < 0)
-    sims = X[noise] @ auto.centroids_.T
-    should_move = sims.max(axis=1) >= auto.reassign_threshold_
-    np.testing.assert_array_equal(auto.reassigned_[noise], should_move)
-    assert not auto.reassigned_[auto.raw_labels_ >= 0].any()
-    moved = noise[should_move]
-    np.testing.assert_array_equal(auto.labels_[moved], auto.theme_ids_[sims[should_move].argmax(axis=1)])
-
-
-def test_reassign_threshold_is_quantile_of_member_similarity():
-    X, _ = blobs()
-    tc = ThemeClusterer(reducer=None, reassign_quantile=0.5, random_state=0).fit(X)
-    members = tc.raw_labels_ >= 0
-    sims = np.einsum("ij,ij->i", X[members], tc.centroids_[np.searchsorted(tc.theme_ids_, tc.raw_labels_[members])])
-    assert tc.reassign_threshold_ == pytest.approx(float(np.median(sims)), rel=1e-5)
+    tc = ThemeClusterer(reducer=None, random_state=0).fit(X)
+    # by construction: predicting the fitted vectors, all at once or one at a time, gives their themes
+    np.testing.assert_array_equal(tc.predict(X), tc.labels_)
+    np.testing.assert_array_equal([tc.predict(x[None])[0] for x in X], tc.labels_)
+    assert (tc.labels_[-len(far_outliers()):] == -1).all()  # nothing near: unassigned
+    noise = tc.raw_labels_ < 0
+    np.testing.assert_array_equal(tc.reassigned_, noise & (tc.labels_ >= 0))
+    assert 0.9 <= tc.rule_agreement_ <= 1.0
 
 
 # ----- small inputs, determinism, swapping parts -------------------------------------------------
@@ -176,7 +167,8 @@ def test_custom_clusterer_object_is_used_seeded_and_not_mutated():
     tc = ThemeClusterer(reducer=None, clusterer=km, random_state=3).fit(X)
     assert tc.n_themes_ == 5
     assert_pure(tc.labels_, truth)
-    assert (tc.confidence_ == 1).all()  # no probabilities_: members count as fully confident
+    # separated blobs: every neighbour of a placed item votes for its theme
+    assert (tc.confidence_[tc.labels_ >= 0] == 1).all() and (tc.confidence_[tc.labels_ < 0] == 0).all()
     assert km.random_state is None and not hasattr(km, "labels_")  # the user's object is cloned
 
 
@@ -228,11 +220,9 @@ def test_predict_new_points():
     tc = ThemeClusterer(reducer=None, random_state=0).fit(X)
     new, new_truth = blobs(seed=1)  # fresh samples of the same blobs
     pred = tc.predict(new)
-    theme_of_blob = {t: int(np.bincount(tc.labels_[truth == t]).argmax()) for t in range(5)}
-    # new points as typical as the least typical 5% of members stay unassigned: about 5% of them
-    best_sim = (new @ tc.centroids_.T).max(axis=1)
-    np.testing.assert_array_equal(pred == -1, best_sim < tc.reassign_threshold_)
-    assert (pred >= 0).mean() > 0.85
+    theme_of_blob = {t: int(np.bincount(tc.labels_[(truth == t) & (tc.labels_ >= 0)]).argmax()) for t in range(5)}
+    # new points as typical as the members are accepted: nearly all of them
+    assert (pred >= 0).mean() > 0.9
     expected = np.array([theme_of_blob[t] for t in new_truth])
     np.testing.assert_array_equal(pred[pred >= 0], expected[pred >= 0])
     assert (tc.predict(far_outliers()) == -1).all()

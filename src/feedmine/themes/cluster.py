@@ -1,11 +1,14 @@
-"""Themes from embeddings: reduce (UMAP), cluster (HDBSCAN), reassign outliers.
+"""Themes from embeddings: reduce (UMAP), cluster (HDBSCAN), then place every item by one rule.
 
-Sizes are read off the data (``min_cluster_size="auto"``, see :mod:`feedmine.themes.sizing`), because a fixed
-minimum topic size gives 91 topics on 3,080 banking77 queries but 358 on 13,083 for the same 77 intents. HDBSCAN's noise is
-reported, then each outlier that is as close to its nearest theme as that theme's own typical members
-is moved there and flagged ``reassigned``; the rest stay in theme -1 ("unassigned"). Both the reducer
-and the clusterer are swappable: pass any object with ``fit_transform`` (PCA, a UMAP you configured)
-or ``fit_predict`` / ``labels_`` (KMeans, a tuned HDBSCAN).
+Sizes are read off the data (``min_cluster_size="auto"``, see :mod:`feedmine.themes.sizing`), because a
+fixed minimum topic size gives 91 topics on 3,080 banking77 queries but 358 on 13,083 for the same 77
+intents. HDBSCAN's clusters define the themes; then every item, member or noise, is placed by the
+matching rule of :mod:`feedmine.themes.match` (its nearest known members vote), the rule that later
+puts new feedback into these themes. So the fitted items' themes are, by construction, the themes
+they get when assigned again. HDBSCAN's noise is reported (``outlier_share_``); an outlier the rule
+places is flagged ``reassigned``; the rest stay in theme -1 ("unassigned"). Both the reducer and the
+clusterer are swappable: pass any object with ``fit_transform`` (PCA, a UMAP you configured) or
+``fit_predict`` / ``labels_`` (KMeans, a tuned HDBSCAN).
 
 >>> import numpy as np
 >>> from feedmine.themes.cluster import ThemeClusterer
@@ -26,6 +29,7 @@ from sklearn.base import BaseEstimator, clone
 
 from ..embed.base import l2_normalize
 from ..errors import FeedmineError
+from .match import ThemeMatcher
 from .sizing import choose_min_cluster_size, log_size_rule
 
 logger = logging.getLogger(__name__)
@@ -69,12 +73,12 @@ class ThemeClusterer(BaseEstimator):
         its sub-themes when it has any. Without it, feedback in two languages or from two products
         collapses into two giant "themes" (seen on the bundled mixed sample: 2 themes of 1,200 items).
         A big theme with no inner structure stays whole.
-    reassign : "auto", "all" or "none"
-        What happens to HDBSCAN outliers: ``auto`` moves an outlier to its nearest theme (cosine to the
-        centroid, in the embedding space) when it is at least as similar as the theme members are, bar
-        the least typical ``reassign_quantile`` of them; ``all`` moves every outlier; ``none`` keeps them.
-        Measured (docs/clustering.md): 0.01 leaves ≈ 1% unassigned on banking77 and parakqc; 0.05 left
-        2.8–3.9% and cost 0.03–0.06 ARI.
+    reassign : "auto" or "all"
+        ``auto``: an item joins the theme its neighbours vote for when it is about as close to a member
+        as the theme members are to one another (Tukey's fence ``reassign_fence`` on their scores, see
+        :class:`~feedmine.themes.match.ThemeMatcher`); ``all``: every item joins its winning theme.
+    match_neighbors : int
+        Known members that vote for an item's theme (:class:`~feedmine.themes.match.ThemeMatcher`).
     random_state : int or None
         Seeds UMAP (and a swapped-in estimator that takes ``random_state``).
     """
@@ -82,7 +86,7 @@ class ThemeClusterer(BaseEstimator):
     def __init__(self, reducer: Any = "umap", clusterer: Any = "hdbscan", min_cluster_size: int | str = "auto",
                  min_samples: int | str = "auto", n_neighbors: int = 15, n_components: int = 5,
                  max_theme_share: float | None = 0.3, n_clusters: int | None = None, reassign: str = "auto",
-                 reassign_quantile: float = 0.01, random_state: int | None = None):
+                 reassign_fence: float = 1.5, match_neighbors: int = 5, random_state: int | None = None):
         self.reducer = reducer
         self.clusterer = clusterer
         self.min_cluster_size = min_cluster_size
@@ -92,7 +96,8 @@ class ThemeClusterer(BaseEstimator):
         self.max_theme_share = max_theme_share
         self.n_clusters = n_clusters
         self.reassign = reassign
-        self.reassign_quantile = reassign_quantile
+        self.reassign_fence = reassign_fence
+        self.match_neighbors = match_neighbors
         self.random_state = random_state
 
     # ----- building the steps ---------------------------------------------------------------------
@@ -153,8 +158,10 @@ class ThemeClusterer(BaseEstimator):
             raise FeedmineError(f"embeddings must be a 2-D array (items × dimensions), got shape {X.shape}.")
         if not np.isfinite(X).all():
             raise FeedmineError("embeddings contain NaN or infinite values; check the embedder's output.")
-        if self.reassign not in ("auto", "all", "none"):
-            raise FeedmineError(f"reassign must be 'auto', 'all' or 'none', got {self.reassign!r}.")
+        if self.reassign not in ("auto", "all"):
+            hint = (" Fit and assign place items by one rule now; HDBSCAN's own labels are in raw_labels_, and a "
+                    "lower reassign_fence leaves more items unassigned.") if self.reassign == "none" else ""
+            raise FeedmineError(f"reassign must be 'auto' or 'all', got {self.reassign!r}.{hint}")
         n = len(X)
         Xn = l2_normalize(X)
         self.min_cluster_size_ = self.min_samples_ = self.estimated_theme_size_ = None
@@ -182,7 +189,7 @@ class ThemeClusterer(BaseEstimator):
                 logger.warning("the clusterer found no theme in %d items; all stay unassigned", n)
         self.raw_labels_ = raw
         self.outlier_share_ = float((raw < 0).mean()) if n else 0.0
-        self._reassign_outliers(Xn, raw)
+        self._place(Xn, raw)
         return self
 
     def _split_giant_themes(self, raw: np.ndarray) -> np.ndarray:
@@ -208,57 +215,47 @@ class ThemeClusterer(BaseEstimator):
             raw[members] = np.where(sub.labels_ >= 0, sub.labels_ + next_id, -1)
             self.probabilities_[members] = np.where(sub.labels_ >= 0, sub.probabilities_, 0.0)
         # consecutive ids in order of first appearance keep labels stable and readable
-        ids = [t for t in dict.fromkeys(raw.tolist()) if t >= 0]
-        remap = {t: i for i, t in enumerate(ids)}
-        return np.array([remap.get(t, -1) for t in raw], dtype=int)
+        return _renumber(raw)
 
-    def _reassign_outliers(self, Xn: np.ndarray, raw: np.ndarray) -> None:
-        theme_ids = np.unique(raw[raw >= 0])
-        labels = raw.copy()
-        confidence = np.where(raw >= 0, self.probabilities_, 0.0)
-        reassigned = np.zeros(len(raw), dtype=bool)
-        if len(theme_ids):
-            centroids = l2_normalize(np.vstack([Xn[raw == t].mean(axis=0) for t in theme_ids]))
-            member_sim = np.einsum("ij,ij->i", Xn[raw >= 0], centroids[np.searchsorted(theme_ids, raw[raw >= 0])])
-            self.reassign_threshold_ = float(np.quantile(member_sim, self.reassign_quantile))
-            outliers = np.flatnonzero(raw < 0)
-            if len(outliers) and self.reassign != "none":
-                sims = Xn[outliers] @ centroids.T
-                best = sims.argmax(axis=1)
-                best_sim = sims[np.arange(len(outliers)), best]
-                ok = np.ones(len(outliers), bool) if self.reassign == "all" else best_sim >= self.reassign_threshold_
-                labels[outliers[ok]] = theme_ids[best[ok]]
-                reassigned[outliers[ok]] = True
-                # a moved item's confidence: how close it is relative to the threshold, below any member's
-                confidence[outliers[ok]] = np.clip(best_sim[ok], 0, 1) * 0.5
-            sims_all = np.einsum("ij,ij->i", Xn[labels >= 0],
-                                 centroids[np.searchsorted(theme_ids, labels[labels >= 0])])
-            self.tightness_ = {int(t): float(sims_all[labels[labels >= 0] == t].mean()) for t in theme_ids}
-            self.centroids_ = centroids
-        else:
-            self.reassign_threshold_ = float("nan")
-            self.tightness_ = {}
-            self.centroids_ = np.zeros((0, Xn.shape[1]), dtype=np.float32)
-        self.theme_ids_ = theme_ids
-        self.labels_ = labels
-        self.confidence_ = confidence
-        self.reassigned_ = reassigned
-        self.n_themes_ = int(len(theme_ids))
+    def _place(self, Xn: np.ndarray, raw: np.ndarray) -> None:
+        """Every item placed by the matching rule, HDBSCAN's members being the known ones. A theme whose
+        members all vote elsewhere is dropped and the rest matched again; ids stay consecutive."""
+        # too few items to tell a typical member from an odd one: all of them are the one theme
+        accept = "all" if self.reassign == "all" or len(raw) < MIN_ITEMS_TO_CLUSTER else "threshold"
+        core = _renumber(raw)
+        for _ in range(3):
+            matcher = ThemeMatcher(self.match_neighbors, self.reassign_fence, accept).fit(Xn, core)
+            labels, confidence, _ = matcher.match(Xn)
+            empty = np.setdiff1d(np.unique(core[core >= 0]), labels)
+            if not len(empty):
+                break
+            core = _renumber(np.where(np.isin(core, empty), -1, core))
+        self.matcher_ = matcher
+        self.theme_ids_ = np.unique(labels[labels >= 0])
+        self.labels_, self.confidence_ = labels, confidence
+        self.reassigned_ = (raw < 0) & (labels >= 0)
+        member = raw >= 0
+        # how far the rule and HDBSCAN agree on HDBSCAN's own members (ids renumbered the same way)
+        self.rule_agreement_ = float((labels[member] == core[member]).mean()) if member.any() else float("nan")
+        centroids = [l2_normalize(Xn[labels == t].mean(axis=0, keepdims=True))[0] for t in self.theme_ids_]
+        self.centroids_ = np.vstack(centroids) if centroids else np.zeros((0, Xn.shape[1]), dtype=np.float32)
+        self.tightness_ = {int(t): float((Xn[labels == t] @ c).mean()) for t, c in zip(self.theme_ids_, self.centroids_)}
+        self.reassign_threshold_ = matcher.thresholds_[0] if matcher.thresholds_ else float("nan")
+        self.n_themes_ = int(len(self.theme_ids_))
         self.unassigned_share_ = float((labels < 0).mean()) if len(labels) else 0.0
 
     def fit_predict(self, X: np.ndarray, y: Any = None) -> np.ndarray:
         return self.fit(X).labels_
 
     def predict(self, X: np.ndarray) -> np.ndarray:
-        """Themes for new embeddings: nearest centroid, -1 when less similar than the reassign threshold."""
-        if not hasattr(self, "centroids_"):
+        """Themes for new embeddings by the rule that placed the fitted ones; -1 when no theme fits."""
+        if not hasattr(self, "matcher_"):
             raise FeedmineError("this ThemeClusterer is not fitted yet; call fit(X) first.")
-        Xn = l2_normalize(np.asarray(X, dtype=np.float32))
-        if not len(self.theme_ids_):
-            return np.full(len(Xn), -1)
-        sims = Xn @ self.centroids_.T
-        best = sims.argmax(axis=1)
-        out = self.theme_ids_[best]
-        if self.reassign != "all":
-            out = np.where(sims[np.arange(len(Xn)), best] >= self.reassign_threshold_, out, -1)
-        return out
+        return self.matcher_.match(X)[0]
+
+
+def _renumber(labels: np.ndarray) -> np.ndarray:
+    """Theme ids 0, 1, 2 … in order of first appearance (-1 stays -1)."""
+    order = [t for t in dict.fromkeys(labels.tolist()) if t >= 0]
+    remap = {t: i for i, t in enumerate(order)}
+    return np.array([remap.get(t, -1) for t in labels.tolist()], dtype=np.int64)
