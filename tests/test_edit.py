@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 import feedmine as fm
-from feedmine.result.edit import ThemeEditor, apply_edits, load_edits, save_edits
+from feedmine.result.edit import ThemeEditor
+from feedmine.result.edit_log import apply_edits, load_edits, save_edits
 from feedmine.embed import TfidfEmbedder
 
 TOPICS = {

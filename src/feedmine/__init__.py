@@ -6,12 +6,12 @@ Example (needs the default model, so not run as a doctest)::
     result = fm.analyze("reviews.csv", text="comment", id="review_id", rating="stars")
     result.pain_points.head()
 """
-__version__ = "0.1.0"
-
+from ._version import __version__
 from .api import analyze, make_embedder
 from .themes.cluster import ThemeClusterer
 from .result.compare import compare
-from .result.edit import ThemeEditor, apply_edits, load_edits, save_edits
+from .result.edit import ThemeEditor
+from .result.edit_log import apply_edits, load_edits, save_edits
 from .errors import ColumnNotFoundError, FeedmineError
 from .io.tables import load_corpus, read_table
 from .pipeline.model import Pipeline

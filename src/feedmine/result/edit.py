@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import copy
 import logging
-from types import SimpleNamespace
 from typing import Any, Sequence
 
 import numpy as np
@@ -40,15 +39,14 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.cluster import KMeans
 
-from ..pipeline.assemble import theme_summaries, theme_table
+from ..analysis.score import ThemeScorer
+from ..analysis.theme_table import finish_themes
 from ..embed.base import l2_normalize
 from ..embed.tfidf import TfidfEmbedder
 from ..errors import FeedmineError
-from ..analysis.explain import explain_theme
-from .result import Result
-from ..analysis.score import ThemeScorer
-from ..analysis.customer_segments import segment_phrases
+from ..schema import memberships
 from ..themes.describe import ThemeDescriber
+from .result import Result
 
 logger = logging.getLogger(__name__)
 
@@ -341,7 +339,7 @@ class ThemeEditor:
             texts = segs["text"].fillna("").astype(str).tolist()
             labels = segs["theme_id"].to_numpy().astype(int)
             V, ids = self.vectors_, segs["id"].tolist()
-            members = Result(docs, self.result.themes).memberships()  # items, once per theme they are in
+            members = memberships(docs)  # items, once per theme they are in
         else:
             analysed = np.flatnonzero(docs["theme_id"].notna().to_numpy())
             texts = docs["text_clean"].iloc[analysed].astype(str).tolist()
@@ -356,20 +354,7 @@ class ThemeEditor:
         # tightness as the clusterer measures it: mean cosine of the members to their normalised centroid
         groups = {int(t): V[labels == t] for t in np.unique(labels[labels >= 0])}
         tightness = {t: float((G @ l2_normalize(G.mean(axis=0, keepdims=True))[0]).mean()) for t, G in groups.items()}
-        themes = theme_table(themes, docs, members, SimpleNamespace(tightness_=tightness))
-        scorer = clone(self.scorer, safe=False).fit(docs, themes, memberships=members)
-        themes = themes.merge(scorer.scores_, on="theme_id", how="left")
-        # the rest of what the pipeline adds: summaries, over-represented sentences, explanations
-        doc_labels = docs["theme_id"].astype("Int64").fillna(-2).to_numpy(dtype=int)
-        confidence = docs["theme_confidence"].to_numpy(dtype=float) if "theme_confidence" in docs \
-            else np.ones(len(docs))
-        themes["summary"] = theme_summaries(themes, docs["text_clean"].fillna("").to_numpy(dtype=object),
-                                            docs["lang"].to_numpy(dtype=object), doc_labels, confidence)
-        columns = [c for c in ("channel", "segment") if c in docs and docs[c].notna().any()]
-        if columns:
-            notes = segment_phrases(docs, columns, members)
-            themes["segment_note"] = [notes.get(int(t), "") for t in themes["theme_id"]]
-        themes["explanation"] = [explain_theme(row, has_rating="rating" in docs) for _, row in themes.iterrows()]
+        themes, _ = finish_themes(themes, docs, members, tightness, clone(self.scorer, safe=False))
         gone = sorted(set(self.result.themes["theme_id"].astype(int)) - set(themes["theme_id"]) - {-1})
         if gone and entry["op"] == "move":  # merge and split remove themes by design; a move only by emptying
             logger.info("themes %s lost all their items and were removed", gone)
@@ -389,5 +374,3 @@ class ThemeEditor:
                              meta=meta, sentences=segs if segs is not None else old.sentences)
         return self.result
 
-
-from .edit_log import apply_edits, load_edits, save_edits  # noqa: E402,F401 - the log lives next door

@@ -11,10 +11,10 @@ An item's stage is decided in three steps, most trustworthy first:
 2. **Similarity, only when clear.** Otherwise the item goes to the stage whose vector is closest, but
    only when that stage beats the runner-up by at least ``margin``. Sentence embeddings share one large
    direction (any two e5 texts have cosine 0.85–0.95, and on real reviews the closest stage led by a
-   median 0.005), so for a batch of at least :data:`MIN_CENTER_ITEMS` items the batch's mean item vector
-   is subtracted from the items and the stage vectors before the cosine: what remains is how an item
-   differs from the other items, and the margins spread out (median 0.03). ``journey_cue`` is
-   ``"similarity"``.
+   median 0.005), so the mean item vector (``center_``, learned in ``fit`` from the fitted items, or
+   else the batch's own mean when it holds at least :data:`MIN_CENTER_ITEMS` items) is subtracted from
+   the items and the stage vectors before the cosine: what remains is how an item differs from the
+   other items, and the margins spread out (median 0.03). ``journey_cue`` is ``"similarity"``.
 3. **Default.** Anything else goes to ``default_stage`` ("use": most product feedback is about using the
    product, and an item that names no stage and is not clearly nearer one is far more likely to be a
    usage remark, "great app", "works fine", than an awareness or pricing one). ``journey_cue`` is
@@ -176,10 +176,13 @@ class JourneyStageMapper(BaseEstimator):
         spec = {name: {"examples": phrases, "cues": list(cues.get(name, []))} for name, phrases in grouped.items()}
         return cls(stages=spec, n_nearest=n_nearest, **params)
 
-    def fit(self, stage_texts: Mapping[str, StageSpec] | None = None, y: Any = None) -> "JourneyStageMapper":
+    def fit(self, stage_texts: Mapping[str, StageSpec] | None = None, y: Any = None,
+            item_vectors: np.ndarray | None = None) -> "JourneyStageMapper":
         """Embed the stage phrases and compile the cues. ``stage_texts`` (same form as ``stages``)
         overrides ``stages`` for this fit, so the stage definitions can be passed as data; None uses
-        ``stages`` or the defaults."""
+        ``stages`` or the defaults. ``item_vectors`` (the fitted items, at least :data:`MIN_CENTER_ITEMS`)
+        fix the centre that every later item is centred on (``center_``), so that an item's stage does
+        not depend on the batch it comes in; without them each batch is centred on its own mean."""
         stages = stage_texts if stage_texts is not None else self.stages
         stages = DEFAULT_STAGES if stages is None else stages
         if not isinstance(stages, Mapping) or not stages:
@@ -233,11 +236,12 @@ class JourneyStageMapper(BaseEstimator):
         self.names_ko_ = {name: str(spec.get("name_ko", name)) if isinstance(spec, Mapping) else name
                           for name, spec in zip(self.stages_, stages.values())}
         self.default_stage_ = default
+        self.center_ = _item_mean(item_vectors, vectors.shape[1])
         self.embedder_ = embedder
         self.model_id_ = getattr(embedder, "model_id", type(embedder).__name__)
         return self
 
-    def similarities(self, item_vectors: np.ndarray, center: bool = False) -> pd.DataFrame:
+    def similarities(self, item_vectors: np.ndarray, center: Any = False) -> pd.DataFrame:
         """Cosine of every item to every stage: one row per item, one column per stage (with
         ``n_nearest``, the mean cosine to the stage's closest phrases). ``center``: subtract the mean of
         the (non-zero, unit-length) item vectors from the items and the stage or phrase vectors first; a
@@ -255,8 +259,8 @@ class JourneyStageMapper(BaseEstimator):
         nearest = self.n_nearest
         stages = self.stage_vectors_ if nearest is None else self.phrase_vectors_
         nonzero = np.linalg.norm(X.reshape(len(X), dim), axis=1) >= 1e-12
-        if center and nonzero.any():
-            mean = U[nonzero].mean(axis=0)
+        if isinstance(center, np.ndarray) or (center is True and nonzero.any()):
+            mean = center if isinstance(center, np.ndarray) else U[nonzero].mean(axis=0)
             U, stages = np.where(nonzero[:, None], l2_normalize(U - mean), 0.0), l2_normalize(stages - mean)
         if nearest is None:
             return pd.DataFrame(U @ stages.T, columns=self.stages_)
@@ -295,8 +299,7 @@ class JourneyStageMapper(BaseEstimator):
 
         ``texts`` (one per row, optional) are searched for cues. ``journey_cue`` is the cue phrase that
         decided, ``"similarity"`` or ``"default"``. ``journey_similarity`` is the cosine of the item to
-        its stage (to the best stage for ``"unknown"``), on the centred vectors when the batch has at
-        least :data:`MIN_CENTER_ITEMS` non-empty items, so it is comparable within a batch only."""
+        its stage (to the best stage for ``"unknown"``), on the centred vectors (see the module notes)."""
         raw = self.similarities(item_vectors).to_numpy()
         categories = [*self.stages_, UNKNOWN]
         n = len(raw)
@@ -306,7 +309,10 @@ class JourneyStageMapper(BaseEstimator):
             return pd.DataFrame({"journey_stage": pd.Categorical([], categories=categories),
                                  "journey_similarity": np.zeros(0), "journey_cue": np.zeros(0, dtype=object)})
         nonzero = np.linalg.norm(np.asarray(item_vectors, dtype=np.float64), axis=1) >= 1e-12
-        sims = self.similarities(item_vectors, center=True).to_numpy() if nonzero.sum() >= MIN_CENTER_ITEMS else raw
+        center = getattr(self, "center_", None)
+        if center is None:  # no fitted centre: this batch's own mean, when it is large enough to have one
+            center = bool(nonzero.sum() >= MIN_CENTER_ITEMS)
+        sims = self.similarities(item_vectors, center=center).to_numpy() if center is not False else raw
         rows = np.arange(n)
         order = np.argsort(-sims, axis=1, kind="stable")
         best = sims[rows, order[:, 0]]
@@ -331,6 +337,17 @@ class JourneyStageMapper(BaseEstimator):
                               best if fallback is None else sims[:, fallback])
         return pd.DataFrame({"journey_stage": pd.Categorical(labels, categories=categories),
                              "journey_similarity": similarity, "journey_cue": cue})
+
+
+def _item_mean(item_vectors: np.ndarray | None, dim: int) -> np.ndarray | None:
+    """The mean unit item vector, from at least MIN_CENTER_ITEMS non-zero items; None otherwise."""
+    if item_vectors is None:
+        return None
+    X = np.asarray(item_vectors, dtype=np.float64)
+    if X.ndim != 2 or X.shape[1] != dim:
+        raise FeedmineError(f"item vectors have shape {X.shape}; the stages were embedded into {dim} dimensions.")
+    nonzero = np.linalg.norm(X, axis=1) >= 1e-12
+    return l2_normalize(X[nonzero]).mean(axis=0) if nonzero.sum() >= MIN_CENTER_ITEMS else None
 
 
 def stage_theme_table(documents: pd.DataFrame, memberships: pd.DataFrame | None = None) -> pd.DataFrame:

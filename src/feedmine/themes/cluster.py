@@ -167,7 +167,8 @@ class ThemeClusterer(BaseEstimator):
         self.min_cluster_size_ = self.min_samples_ = self.estimated_theme_size_ = None
         self.size_method_ = None
         if n < MIN_ITEMS_TO_CLUSTER:
-            logger.warning("only %d items: too few to find themes, all are put in one theme", n)
+            if n:
+                logger.warning("only %d items: too few to find themes, all are put in one theme", n)
             raw = np.zeros(n, dtype=int)
             self.embedding_ = Xn
             self.probabilities_ = np.ones(n)
@@ -225,14 +226,14 @@ class ThemeClusterer(BaseEstimator):
         core = _renumber(raw)
         for _ in range(3):
             matcher = ThemeMatcher(self.match_neighbors, self.reassign_fence, accept).fit(Xn, core)
-            labels, confidence, _ = matcher.match(Xn)
+            labels, confidence, scores = matcher.match(Xn)
             empty = np.setdiff1d(np.unique(core[core >= 0]), labels)
             if not len(empty):
                 break
             core = _renumber(np.where(np.isin(core, empty), -1, core))
-        self.matcher_ = matcher
+        self.matcher_, self.core_labels_ = matcher, core
         self.theme_ids_ = np.unique(labels[labels >= 0])
-        self.labels_, self.confidence_ = labels, confidence
+        self.labels_, self.confidence_, self.scores_ = labels, confidence, scores
         self.reassigned_ = (raw < 0) & (labels >= 0)
         member = raw >= 0
         # how far the rule and HDBSCAN agree on HDBSCAN's own members (ids renumbered the same way)

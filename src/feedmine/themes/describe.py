@@ -243,6 +243,23 @@ class ThemeDescriber(BaseEstimator):
         self.themes_ = themes.astype({"theme_id": "int64"})
         return self
 
+    def quotes(self, texts: Sequence[str], labels: np.ndarray, embeddings: np.ndarray,
+               ids: Sequence[str] | None = None) -> pd.DataFrame:
+        """Representative quotes of the themes in ``labels`` by this describer's rule (the distinct texts
+        closest to the members' centroid), without refitting keywords: how an assigned batch shows its
+        own feedback under the fitted themes. Columns ``theme_id, quotes, quote_ids``."""
+        texts = list(texts)
+        labels = _as_labels(labels, len(texts))
+        ids = [str(i) for i in ids] if ids is not None else [str(i) for i in range(len(texts))]
+        unit = self._unit_rows(np.asarray(embeddings, dtype=np.float64).reshape(len(texts), -1))
+        k = _check_count(self.n_quotes, "n_quotes")
+        rows = []
+        for theme_id in np.unique(labels):
+            picked = self._quotes(np.flatnonzero(labels == theme_id), unit, texts, k)
+            rows.append({"theme_id": int(theme_id), "quotes": [texts[i] for i in picked],
+                         "quote_ids": [ids[i] for i in picked]})
+        return pd.DataFrame(rows, columns=["theme_id", "quotes", "quote_ids"]).astype({"theme_id": "int64"})
+
     # -- internals --------------------------------------------------------------------------
     def _ctfidf(self, item_counts: sparse.csr_matrix, labels: np.ndarray) -> sparse.csr_matrix:
         n_themes = len(self.theme_ids_)

@@ -66,6 +66,7 @@ class ThemeMatcher(BaseEstimator):
     references_ : list of float32 arrays, one per generation (unit rows)
     reference_labels_ : list of int arrays, one per generation
     thresholds_ : list of float, one per generation
+    typical_ : list of float, one per generation: the score below which a match is weak
     theme_ids_ : ndarray, every theme id known, in order
     """
 
@@ -84,11 +85,13 @@ class ThemeMatcher(BaseEstimator):
             raise FeedmineError(f"accept must be 'threshold' or 'all', got {self.accept!r}.")
 
     def fit(self, X: np.ndarray, labels: np.ndarray) -> "ThemeMatcher":
-        """Know the rows of ``X`` whose label is a theme (>= 0) as that theme's members."""
+        """Know the rows of ``X`` whose label is a theme (>= 0) as that theme's members; rows labelled -1
+        (the clusterer's noise) calibrate what a strong match is (:meth:`is_typical`)."""
         self._check()
         self.references_: list[np.ndarray] = []
         self.reference_labels_: list[np.ndarray] = []
         self.thresholds_: list[float] = []
+        self.typical_: list[float] = []
         self.theme_ids_ = np.zeros(0, dtype=np.int64)
         return self.extend(X, labels)
 
@@ -106,15 +109,19 @@ class ThemeMatcher(BaseEstimator):
             raise FeedmineError(f"vectors have {X.shape[1]} dimensions, the known ones {self.references_[0].shape[1]}.")
         if not keep.any():
             return self
-        refs, ref_labels = X[keep], labels[keep]
-        self.references_.append(refs)
-        self.reference_labels_.append(ref_labels)
-        self.thresholds_.append(-np.inf)  # placeholder while the members score themselves
-        _, _, scores = self._match_generation(refs, len(self.references_) - 1)
-        scores = scores[np.isfinite(scores)]
-        if self.accept != "all" and len(scores):
-            q1, q3 = np.quantile(scores, [0.25, 0.75])
+        self.references_.append(X[keep])
+        self.reference_labels_.append(labels[keep])
+        self.thresholds_.append(-np.inf)  # placeholder while the rows score themselves
+        _, _, scores = self._match_generation(X, len(self.references_) - 1)
+        members = scores[keep & np.isfinite(scores)]
+        if self.accept != "all" and len(members):
+            q1, q3 = np.quantile(members, [0.25, 0.75])
             self.thresholds_[-1] = float(q1 - self.fence * (q3 - q1))
+        # a strong match scores above the rows the clusterer called noise, in number: as many items fall
+        # below this as it left out (none when it left none out)
+        finite = scores[np.isfinite(scores)]
+        noise_share = float((labels < 0).mean())
+        self.typical_.append(float(np.quantile(finite, noise_share)) if len(finite) and noise_share > 0 else -np.inf)
         self.theme_ids_ = np.concatenate([self.theme_ids_, new_ids])
         return self
 
@@ -140,6 +147,16 @@ class ThemeMatcher(BaseEstimator):
             score[todo] = np.where(ok | first, sc, score[todo])
             todo = todo[~ok]
         return labels, confidence, score
+
+    def is_typical(self, labels: np.ndarray, scores: np.ndarray) -> np.ndarray:
+        """Whether each matched item is a strong match, not a borderline one: it scores above as many of
+        the fitted rows as the clusterer called noise (HDBSCAN's outliers, counted, not named)."""
+        check_is_fitted(self, "references_")
+        out = np.zeros(len(labels), dtype=bool)
+        for refs_labels, q1 in zip(self.reference_labels_, self.typical_):
+            mine = np.isin(labels, refs_labels)
+            out[mine] = np.asarray(scores)[mine] >= q1
+        return out
 
     def _match_generation(self, Q: np.ndarray, g: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         refs, ref_labels = self.references_[g], self.reference_labels_[g]
@@ -176,7 +193,7 @@ class ThemeMatcher(BaseEstimator):
         arrays = {"theme_ids": self.theme_ids_}
         for g, (refs, labels) in enumerate(zip(self.references_, self.reference_labels_)):
             arrays[f"references_{g}"], arrays[f"labels_{g}"] = refs, labels
-        return {"thresholds": [float(t) for t in self.thresholds_]}, arrays
+        return {"thresholds": [float(t) for t in self.thresholds_], "typical": [float(t) for t in self.typical_]}, arrays
 
     def set_state(self, data: dict[str, Any], arrays: dict[str, np.ndarray]) -> "ThemeMatcher":
         n = len(data["thresholds"])
@@ -185,6 +202,7 @@ class ThemeMatcher(BaseEstimator):
         if any(len(r) != len(lb) for r, lb in zip(self.references_, self.reference_labels_)):
             raise ValueError("matcher references and labels differ in length")
         self.thresholds_ = [float(t) for t in data["thresholds"]]
+        self.typical_ = [float(t) for t in data["typical"]]
         self.theme_ids_ = np.asarray(arrays["theme_ids"], dtype=np.int64)
         return self
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-import pandas as pd
 
 from ..embed.base import l2_normalize
+from ..schema import NOT_ANALYSED, UNASSIGNED
 from ..text.sentences import SentenceSplitter, weighted_length
 
 
@@ -54,15 +54,17 @@ def distinct_theme_pairs(unit_vectors: np.ndarray, unit_labels: np.ndarray) -> d
 
 def item_themes(n_items: int, unit_item: np.ndarray, unit_texts: Sequence[str], unit_labels: np.ndarray,
                 unit_confidence: np.ndarray, unit_reassigned: np.ndarray,
-                distinct: dict[tuple[int, int], bool] | None = None):
+                distinct: dict[tuple[int, int], bool] | None = None, unit_weak: np.ndarray | None = None):
     """Per item: primary theme, its confidence, whether it was reassigned, and all themes (primary first).
 
     The primary theme covers the most text (in :func:`weighted_length`); ties go to the earlier sentence.
-    A secondary theme counts only when one of the item's sentences is a confident (not reassigned) member
-    and, given ``distinct`` (from :func:`distinct_theme_pairs`), when it is distinct from the primary.
-    Items whose sentences are all unassigned get theme -1 and an empty list.
+    A secondary theme counts only when one of the item's sentences is a strong member of it (not
+    ``unit_weak``; by default, not reassigned) and, given ``distinct`` (from
+    :func:`distinct_theme_pairs`), when it is distinct from the primary. Items whose sentences are all
+    unassigned get theme -1 and an empty list.
     """
-    labels = np.full(n_items, -2, dtype=int)
+    weak = unit_reassigned if unit_weak is None else unit_weak
+    labels = np.full(n_items, NOT_ANALYSED, dtype=int)
     confidence = np.full(n_items, np.nan)
     reassigned = np.zeros(n_items, dtype=bool)
     theme_lists: list[list[int] | None] = [None] * n_items
@@ -73,14 +75,15 @@ def item_themes(n_items: int, unit_item: np.ndarray, unit_texts: Sequence[str], 
             if unit_labels[k] >= 0:
                 cover[int(unit_labels[k])] = cover.get(int(unit_labels[k]), 0.0) + weighted_length(unit_texts[k])
         themes = sorted(cover, key=lambda t: -cover[t])  # stable: first-seen order breaks ties
-        # a secondary theme needs a sentence HDBSCAN placed there itself: a reassigned outlier sentence
-        # (most often a stray sentence of a one-problem review) is too weak to claim a second problem
-        # (maalej: single-label reviews with ≥ 2 themes 33% → 19%, multi-label 89% → 70%)
-        confident = {int(unit_labels[k]) for k in idx if unit_labels[k] >= 0 and not unit_reassigned[k]}
+        # a secondary theme needs a sentence that is a strong member of it: a borderline one (most often a
+        # stray sentence of a one-problem review) is too weak to claim a second problem (maalej, when
+        # "strong" meant "placed by HDBSCAN itself": single-label reviews with ≥ 2 themes 33% → 19%,
+        # multi-label 89% → 70%; benchmarks/multi_issue.py has the figures of the rule used now)
+        confident = {int(unit_labels[k]) for k in idx if unit_labels[k] >= 0 and not weak[k]}
         themes = themes[:1] + [t for t in themes[1:] if t in confident
                                and (distinct is None or distinct.get((themes[0], t), True))]
         theme_lists[item] = themes
-        labels[item] = themes[0] if themes else -1
+        labels[item] = themes[0] if themes else UNASSIGNED
         mine = [k for k in idx if unit_labels[k] == labels[item]]
         confidence[item] = float(np.max(unit_confidence[mine])) if mine else 0.0
         reassigned[item] = bool(mine) and bool(np.all(unit_reassigned[mine]))

@@ -1,0 +1,193 @@
+"""The per-item steps both paths share: clean, split into units, embed, align, tag.
+
+The fit path and the assign path run these same functions on their table; only the fit path also
+learns (the embedder's TF-IDF block, the language means). Every step is a function of one item and the
+fitted state, except where a table is combined on purpose (exact and near duplicates, agreement
+replies): those annotate rows of the same table and never change an item's theme. So an item gets the
+same vector, and therefore the same theme, whatever batch it comes in.
+"""
+from __future__ import annotations
+
+import inspect
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..analysis.threads import agreement_votes, is_agreement
+from ..schema import NOT_ANALYSED
+from ..tagging import item_tags
+from ..tagging.heads import semantic_vectors
+from ..themes.units import make_units, unique_units
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Batch:
+    """One table on its way through the per-item steps (the same in both paths).
+
+    Rows are the corpus rows; units are what gets a theme (the analysed rows, or their sentences);
+    ``distinct`` are the distinct unit texts, embedded and matched once (``source`` maps units to them).
+    """
+
+    corpus: pd.DataFrame
+    clean: pd.DataFrame
+    usable: np.ndarray
+    unit_item: np.ndarray
+    unit_texts: list[str]
+    unit_sentence: np.ndarray
+    distinct: list[str]
+    source: np.ndarray
+    X: np.ndarray
+    Z: np.ndarray
+    truncated: np.ndarray
+    near: tuple[np.ndarray, np.ndarray] | None
+
+    @property
+    def n(self) -> int:
+        return len(self.corpus)
+
+    @property
+    def ids(self) -> np.ndarray:
+        return self.corpus["id"].to_numpy(dtype=object)
+
+    @property
+    def langs(self) -> np.ndarray:
+        return self.clean["lang"].to_numpy(dtype=object)
+
+    @property
+    def distinct_langs(self) -> np.ndarray:
+        first = np.unique(self.source, return_index=True)[1]
+        return self.langs[self.unit_item][first].astype(str)
+
+    @property
+    def unit_vectors(self) -> np.ndarray:
+        """The embedder's own vectors, one row per unit (what the tagger reads)."""
+        return self.X[self.source] if len(self.source) else self.X
+
+
+def clean_rows(cleaner: Any, corpus: pd.DataFrame) -> pd.DataFrame:
+    """The cleaner's table for every row; in a discussion, "+1", "222" and "^" (no letters) say "me too"
+    and are analysed, so that they can become votes."""
+    clean = cleaner.transform(corpus["text"].tolist(), ids=corpus["id"].tolist())
+    if "parent_id" in corpus or "thread_id" in corpus:
+        revive = clean["skip_reason"].eq("no_letters").to_numpy() & \
+            np.array([is_agreement(t) for t in clean["text_clean"]], dtype=bool)
+        clean.loc[revive, "skip_reason"] = None
+        clean.loc[revive, "lang"] = "other"
+    return clean
+
+
+def make_batch(stages: dict[str, Any], corpus: pd.DataFrame, unit: str, fitting: bool) -> Batch:
+    """Clean, find near duplicates, cut into units, embed and align ``corpus``; ``fitting`` fits the
+    embedder and the aligner on it first (the fit path)."""
+    if fitting:
+        stages["cleaner"].fit()
+    clean = clean_rows(stages["cleaner"], corpus)
+    usable = np.flatnonzero(clean["skip_reason"].isna().to_numpy())
+    texts = clean["text_clean"].to_numpy(dtype=object)
+    langs = clean["lang"].to_numpy(dtype=object)
+    near = near_duplicates(stages["deduplicator"], texts, usable, corpus["id"].to_numpy(dtype=object))
+    unit_item, unit_texts, unit_sentence = make_units(texts, langs, usable, unit)
+    distinct, source = unique_units(unit_texts)  # identical texts are embedded and matched once
+    embedder = stages["embedder"]
+    if fitting and distinct:
+        embedder.fit(distinct)
+    X = np.asarray(embedder.transform(distinct), dtype=np.float32) if distinct else np.zeros((0, 1), np.float32)
+    truncated = np.zeros(len(corpus), dtype=bool)
+    if hasattr(embedder, "is_truncated") and len(usable):
+        truncated[usable] = embedder.is_truncated([texts[i] for i in usable])
+    batch = Batch(corpus, clean, usable, unit_item, unit_texts, unit_sentence, distinct, source, X, X,
+                  truncated, near)
+    aligner = stages.get("aligner")
+    if aligner is not None and distinct:
+        # clustering geometry: languages centred on a common mean so one problem in two languages is
+        # one theme (embed/align.py); the tagger keeps the embedder's own vectors
+        if fitting:
+            aligner.fit(X, batch.distinct_langs)
+        batch.Z = aligner.transform(X, batch.distinct_langs)
+    return batch
+
+
+def near_duplicates(finder: Any, texts: np.ndarray, usable: np.ndarray, ids: np.ndarray):
+    """(id of the group's first row or None, group size) per row: pasted edits and campaigns in this table."""
+    if finder is None:
+        return None
+    of = np.full(len(texts), None, dtype=object)
+    size = np.zeros(len(texts), dtype=int)
+    if len(usable):
+        finder.fit([texts[i] for i in usable])
+        first = usable[finder.group_]
+        grouped = finder.group_size_ >= 2
+        of[usable] = np.where(grouped & (first != usable), ids[first], None)
+        size[usable] = finder.group_size_
+    return of, size
+
+
+def vote_rows(batch: Batch, labels: np.ndarray) -> dict[int, int]:
+    """Row → the parent's theme, for analysed replies that only agree (feedmine.analysis.threads)."""
+    corpus = batch.corpus
+    if not ("parent_id" in corpus or "thread_id" in corpus) or not len(batch.usable):
+        return {}
+    table = corpus[[c for c in ("id", "parent_id", "thread_id") if c in corpus]].copy()
+    table["text_clean"] = batch.clean["text_clean"].to_numpy(dtype=object)
+    table["theme_id"] = pd.array(np.where(labels == NOT_ANALYSED, 0, labels), dtype="Int64")
+    table.loc[labels == NOT_ANALYSED, "theme_id"] = pd.NA
+    votes = agreement_votes(table, parent="parent_id" if "parent_id" in table else None,
+                            thread="thread_id" if "thread_id" in table else None)
+    row_of = {str(i): r for r, i in enumerate(corpus["id"])}
+    return {row_of[str(i)]: int(t) for i, t in zip(votes["id"], votes["votes_for_theme"])
+            if pd.notna(t) and labels[row_of[str(i)]] != NOT_ANALYSED}
+
+
+def tag_batch(tagger: Any, batch: Batch, embedder: Any, unit: str, fitting: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(tags per analysed item in the order of ``usable``, tags per unit)."""
+    langs = batch.langs[batch.unit_item].astype(str).tolist()
+    accepts = inspect.signature(tagger.transform).parameters
+    if fitting:
+        tagger.fit(batch.unit_texts, langs)
+    if "embeddings" in accepts:
+        unit_tags = tagger.transform(batch.unit_texts, langs, embeddings=batch.unit_vectors, embedder=embedder)
+    else:
+        unit_tags = tagger.transform(list(batch.unit_texts), langs)
+    unit_tags = unit_tags.reset_index(drop=True)
+    if unit == "document":
+        return unit_tags, unit_tags  # one unit per analysed item, in the same order
+    return item_tags(unit_tags, batch.unit_item, batch.unit_texts, batch.usable,
+                     getattr(tagger, "neutral_band", 0.2)), unit_tags
+
+
+def journey_tags(mapper: Any, embedder: Any, batch: Batch, fitting: bool) -> pd.DataFrame:
+    """Journey stage per analysed item (a cue-decided sentence first, then the most similar). Fitting
+    also fixes the centre of the similarities on the fitted items, so a later item is placed alone."""
+    if mapper is None or not len(batch.usable):
+        return pd.DataFrame(index=range(len(batch.usable)))
+    if fitting:
+        mapper.fit(item_vectors=semantic_vectors(embedder, batch.X, _mapper_model_id(mapper)))
+    vectors = semantic_vectors(embedder, batch.unit_vectors, mapper.model_id_)
+    if vectors is None:
+        logger.info("journey stages skipped: the embedder is not %s", mapper.model_id_)
+        return pd.DataFrame(index=range(len(batch.usable)))
+    per_unit = mapper.transform(vectors, texts=batch.unit_texts)
+    position = {int(item): k for k, item in enumerate(batch.usable)}
+    best = pd.DataFrame({"item": [position[int(i)] for i in batch.unit_item],
+                         "cue": ~per_unit["journey_cue"].isin(["similarity", "default"]).to_numpy(),
+                         "sim": per_unit["journey_similarity"].to_numpy()})
+    # a sentence whose stage a cue named beats one placed by similarity or by default
+    pick = best.sort_values(["item", "cue", "sim"], ascending=[True, False, False],
+                            kind="stable").drop_duplicates("item").index
+    out = per_unit.iloc[pick].copy()
+    out.index = best.loc[pick, "item"].to_numpy()
+    return out.sort_index()
+
+
+def _mapper_model_id(mapper: Any) -> str:
+    """The embedding the journey mapper compares in (its own embedder's; e5 by default)."""
+    if mapper.embedder is not None:
+        return getattr(mapper.embedder, "model_id", type(mapper.embedder).__name__)
+    from ..embed.e5 import E5Embedder
+
+    return E5Embedder().model_id
