@@ -179,7 +179,7 @@ def test_round_trip_themes_equal_with_lists(result, saved):
 def test_round_trip_config_and_meta(result, saved):
     loaded = load_result(saved)
     assert loaded.config == json.loads(json.dumps(result.config, default=str))
-    assert loaded.meta["format_version"] == 1
+    assert loaded.meta["format_version"] == 2  # 2: with a verified manifest
     assert {k: v for k, v in loaded.meta.items() if k != "format_version"} == \
         json.loads(json.dumps(result.meta, default=str))
     assert loaded.summary() == result.summary()

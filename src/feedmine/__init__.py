@@ -14,7 +14,7 @@ from .result.edit import ThemeEditor
 from .result.edit_log import apply_edits, load_edits, save_edits
 from .errors import ColumnNotFoundError, FeedmineError
 from .io.tables import load_corpus, read_table
-from .pipeline.model import Pipeline
+from .pipeline import Pipeline, load_model
 from .result.result import Result, load_result
 from .analysis.score import ThemeScorer
 from .tagging import EmotionTagger, FeedbackTagger, LexiconTagger
@@ -22,7 +22,7 @@ from .text.normalize import TextCleaner
 from .themes.describe import ThemeDescriber
 
 __all__ = [
-    "analyze", "compare", "ThemeEditor", "apply_edits", "save_edits", "load_edits", "make_embedder", "Pipeline", "Result", "load_result", "load_corpus", "read_table",
+    "analyze", "compare", "ThemeEditor", "apply_edits", "save_edits", "load_edits", "make_embedder", "Pipeline", "load_model", "Result", "load_result", "load_corpus", "read_table",
     "TextCleaner", "ThemeClusterer", "ThemeDescriber", "FeedbackTagger", "LexiconTagger", "EmotionTagger",
     "ThemeScorer",
     "FeedmineError", "ColumnNotFoundError", "__version__",

@@ -47,8 +47,10 @@ def _require(themes: pd.DataFrame, columns: list[str], what: str) -> None:
 
 
 def _ranked(themes: pd.DataFrame) -> pd.Series:
-    """Real themes: -1 collects the items no theme fits, so ranking it would rank noise."""
-    return themes["theme_id"].notna() & (themes["theme_id"] >= 0)
+    """Real themes that hold items: -1 collects the items no theme fits, so ranking it would rank noise,
+    and a known theme that no row of an assigned batch reached has nothing to rank."""
+    real = themes["theme_id"].notna() & (themes["theme_id"] >= 0)
+    return real & (themes["size"] > 0) if "size" in themes else real
 
 
 def _rank(score: pd.Series, ranked: pd.Series) -> pd.Series:

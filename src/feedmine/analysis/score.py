@@ -216,14 +216,15 @@ class ThemeScorer(BaseEstimator):
                 row["impact_churn_share"] = float(members["is_churn_risk"].astype(bool).mean()) if len(members) else 0.0
             rows.append(row)
         if not rows:  # nothing analysable: an empty table with the usual columns
-            rows = [{"theme_id": -1, "freq_items": 0, "freq_share_items": 0.0, "frequency": 0.0,
+            rows = [{"theme_id": -1, "freq_items": 0, "freq_items_raw": 0, "freq_share_items": 0.0, "frequency": 0.0,
                      "impact_harm_mean": 0.0, "impact_method": "sentiment_severity", "solv_request_share": 0.0}]
             scores = pd.DataFrame(rows).iloc[:0]
         else:
             scores = pd.DataFrame(rows)
         scores = scores.merge(themes[[c for c in ("theme_id", "tightness", "distinctiveness") if c in themes]],
                               on="theme_id", how="left")
-        ranked = scores["theme_id"] >= 0
+        # real themes that hold items (a known theme no row of an assigned batch reached gets no score)
+        ranked = (scores["theme_id"] >= 0) & (scores["freq_items_raw"] > 0)
         # impact on a 0–1 scale across real themes, so that it can be combined with the others
         if has_rating:
             drop = scores["impact_rating_drop"].clip(lower=0).fillna(0)

@@ -69,8 +69,10 @@ class LanguageAligner(BaseEstimator):
         if not self.shifts_:
             return X
         Y = np.asarray(X, dtype=np.float64).copy()
+        # a zero vector (a text the embedder found nothing in) has no direction to correct: it stays zero
+        empty = np.linalg.norm(Y, axis=1) < 1e-12
         for lang, shift in self.shifts_.items():
-            Y[groups == lang] += shift
+            Y[(groups == lang) & ~empty] += shift
         return l2_normalize(Y).astype(X.dtype, copy=False)
 
     def fit_transform(self, X: np.ndarray, langs: Sequence[str]) -> np.ndarray:

@@ -72,7 +72,8 @@ def build_documents(batch: Batch, placed: Placement, tags: pd.DataFrame, themes:
     corpus, clean, n, usable = batch.corpus, batch.clean, batch.n, batch.usable
     raw = corpus[["id", "text"]].copy()
     if "text_masked" in clean:  # PII masking on: no raw personal data goes any further
-        raw["text"] = clean["text_masked"].to_numpy(dtype=object)
+        # object dtype, as the raw column is: pandas 3 would make a column of strings its str dtype
+        raw["text"] = pd.Series(clean["text_masked"].to_numpy(dtype=object), index=raw.index, dtype=object)
         clean = clean.drop(columns="text_masked")
     documents = pd.concat([raw, clean], axis=1)
     documents["truncated"] = batch.truncated

