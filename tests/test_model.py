@@ -186,3 +186,31 @@ def test_default_model_leaves_text_about_something_else_unassigned():
     placed = model.assign(pd.DataFrame({"body": elsewhere}), text="body").documents
     assert (placed["theme_id"] == -1).mean() >= 0.8, placed[["text", "theme_id"]]
     assert (placed.loc[placed["theme_id"] == -1, "theme_confidence"] == 0).all()
+
+
+def test_cli_fit_then_assign_and_update(tmp_path, capsys):
+    from feedmine.cli import main
+
+    table = pd.read_csv(SAMPLE)
+    first, later = tmp_path / "first.csv", tmp_path / "later.csv"
+    pd.concat([table.iloc[:80], table.iloc[-80:]]).to_csv(first, index=False)
+    table.iloc[300:360].to_csv(later, index=False)
+    model_dir, out = tmp_path / "model", tmp_path / "run"
+    assert main(["fit", str(first), "--text", "text", "--id", "review_id", "--rating", "stars",
+                 "--embedder", "tfidf", "--model", str(model_dir), "--no-progress"]) == 0
+    assert "model" in capsys.readouterr().out
+    assert main(["assign", str(later), "--model", str(model_dir), "--out", str(out), "--no-progress"]) == 0
+    printed = capsys.readouterr().out
+    written = sorted(p.name for p in out.iterdir() if p.name != "manifest.json")
+    assert all(name in printed for name in written) and {"report.html", "documents.parquet"} <= set(written)
+    docs = pd.read_csv(out / "documents.csv", dtype={"id": str})
+    model = fm.load_model(model_dir)
+    expected = model.assign(table.iloc[300:360]).documents
+    assert docs["theme_id"].fillna(-9).tolist() == expected["theme_id"].fillna(-9).tolist()
+    assert main(["assign", str(later), "--model", str(model_dir), "--out", str(out), "--update", "--no-progress"]) == 0
+    capsys.readouterr()
+    assert fm.load_model(model_dir).fingerprint_ != model.fingerprint_ or \
+        not fm.load_model(model_dir).themes_["candidate"].any()
+    assert main(["assign", str(later), "--model", str(tmp_path / "nowhere"), "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "manifest" in err

@@ -13,14 +13,14 @@ from typing import Any
 
 import pandas as pd
 
-from .themes.cluster import ThemeClusterer
+from .analysis.score import ThemeScorer
 from .errors import FeedmineError
 from .io.tables import TableLike, load_corpus, read_table
-from .tagging.journey import JourneyStageMapper
 from .pipeline.model import Pipeline
 from .result.result import Result
-from .analysis.score import ThemeScorer
+from .tagging.journey import JourneyStageMapper
 from .text.normalize import TextCleaner
+from .themes.cluster import ThemeClusterer
 
 EMBEDDER_NAMES = ("hybrid", "e5", "use", "tfidf")
 
@@ -71,17 +71,28 @@ def analyze(source: TableLike, text: str | None = None, id: str | None = None, d
     ``encoding`` names a CSV's text encoding; None tries UTF-8, then CP949 (Korean Excel).
     Same input and ``random_state`` give the same result.
     """
-    corpus = load_corpus(source, text=text, id=id, date=date, rating=rating, channel=channel,
-                         segment=segment, customer=customer, value=value, thread=thread, parent=parent,
-                         encoding=encoding)
+    pipeline = build_pipeline(embedder=embedder, clusterer=clusterer, tagger=tagger, weights=weights,
+                              rating_scale=rating_scale, min_cluster_size=min_cluster_size, mask_pii=mask_pii,
+                              unit=unit, cache_dir=cache_dir, journey=journey, random_state=random_state,
+                              progress=progress)
+    corpus = load_corpus(source, text=text, id=id, date=date, rating=rating, channel=channel, segment=segment,
+                         customer=customer, value=value, thread=thread, parent=parent, encoding=encoding)
+    return pipeline.fit(corpus).result_
+
+
+def build_pipeline(*, embedder: Any = "hybrid", clusterer: Any = None, tagger: Any = None,
+                   weights: dict[str, float] | None = None, rating_scale: str = "auto",
+                   min_cluster_size: int | str = "auto", mask_pii: bool = True, unit: str = "document",
+                   cache_dir: Any = None, journey: Any = None, random_state: int | None = 0,
+                   progress: bool = True) -> Pipeline:
+    """The unfitted :class:`~feedmine.Pipeline` that :func:`analyze` runs, from the same arguments (for
+    ``fm.build_pipeline(...).fit(table, text=...)``, then ``assign`` and ``save``)."""
     if clusterer is None:
         clusterer = ThemeClusterer(min_cluster_size=min_cluster_size)
-    pipeline = Pipeline(cleaner=TextCleaner(mask_pii=mask_pii),
-                        embedder=make_embedder(embedder, cache_dir=cache_dir, progress=progress),
-                        clusterer=clusterer, tagger=tagger,
-                        scorer=ThemeScorer(weights=weights, rating_scale=rating_scale),
-                        journey=journey_mapper(journey), unit=unit, random_state=random_state, progress=progress)
-    return pipeline.fit(corpus).result_
+    return Pipeline(cleaner=TextCleaner(mask_pii=mask_pii),
+                    embedder=make_embedder(embedder, cache_dir=cache_dir, progress=progress),
+                    clusterer=clusterer, tagger=tagger, scorer=ThemeScorer(weights=weights, rating_scale=rating_scale),
+                    journey=journey_mapper(journey), unit=unit, random_state=random_state, progress=progress)
 
 
 def journey_mapper(spec: Any) -> Any:

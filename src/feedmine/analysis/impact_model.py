@@ -79,7 +79,31 @@ def theme_regression(scores: Any, memberships: pd.DataFrame, n_items: int, theme
     if n < 2 or fitted.size == 0:
         return out
 
-    # design X: column 0 the intercept, column 1 + k theme fitted[k]
+    design, fit = _normal_equations(pairs, fitted, y, n)
+    coef = fit(w[None, :], refine=2)[0, 1:]
+    share = np.asarray(design[:, 1:].T @ w).ravel() / w.sum()
+    low = high = np.full(fitted.size, np.nan)
+    if n_boot:
+        boot = _bootstrap(fit, design, w, int(n_boot), random_state)
+        tail = 100 * (1 - ci) / 2
+        with warnings.catch_warnings():  # a theme absent from every resample has no interval: NaN says so
+            warnings.simplefilter("ignore", RuntimeWarning)
+            low, high = np.nanpercentile(boot, [tail, 100 - tail], axis=0)
+
+    # a theme on every rated item is indistinguishable from the intercept: no estimate, not 0
+    identifiable = np.isin(theme_ids, fitted[share < 1 - 1e-12])
+    found = identifiable & (out["impact_n"].to_numpy() >= 2)
+    k = np.searchsorted(fitted, theme_ids[found])
+    out.loc[found, "impact_coef"] = coef[k]
+    out.loc[found, "impact_ci_low"] = low[k]
+    out.loc[found, "impact_ci_high"] = high[k]
+    out.loc[found, "impact_effect"] = -coef[k] * share[k]
+    return out
+
+
+def _normal_equations(pairs: pd.DataFrame, fitted: np.ndarray, y: np.ndarray, n: int):
+    """(design X, fit): X has column 0 the intercept and column 1 + k theme ``fitted[k]``; ``fit(weights)``
+    solves the normal equations for a batch of item weightings (batch × n) → coefficients (batch × p)."""
     col = 1 + np.searchsorted(fitted, pairs["theme_id"].to_numpy())
     item = np.concatenate([np.arange(n), pairs["item"].to_numpy()])
     col = np.concatenate([np.zeros(n, dtype=int), col])
@@ -97,7 +121,6 @@ def theme_regression(scores: Any, memberships: pd.DataFrame, n_items: int, theme
     xt = design.T.tocsr()
 
     def fit(weights: np.ndarray, refine: int = 0) -> np.ndarray:
-        """Coefficients (batch × p) for a batch of item weightings (batch × n)."""
         gram = np.zeros((weights.shape[0], p, p))
         flat = (gram_pairs @ weights.T).T
         gram[:, gram_a, gram_b] = flat
@@ -105,25 +128,7 @@ def theme_regression(scores: Any, memberships: pd.DataFrame, n_items: int, theme
         rhs = (xt @ (weights * y).T).T
         return _solve(gram, rhs, n, refine)
 
-    coef = fit(w[None, :], refine=2)[0, 1:]
-    share = np.asarray(design[:, 1:].T @ w).ravel() / w.sum()
-    low = high = np.full(p - 1, np.nan)
-    if n_boot:
-        boot = _bootstrap(fit, design, w, int(n_boot), random_state)
-        tail = 100 * (1 - ci) / 2
-        with warnings.catch_warnings():  # a theme absent from every resample has no interval: NaN says so
-            warnings.simplefilter("ignore", RuntimeWarning)
-            low, high = np.nanpercentile(boot, [tail, 100 - tail], axis=0)
-
-    # a theme on every rated item is indistinguishable from the intercept: no estimate, not 0
-    identifiable = np.isin(theme_ids, fitted[share < 1 - 1e-12])
-    found = identifiable & (out["impact_n"].to_numpy() >= 2)
-    k = np.searchsorted(fitted, theme_ids[found])
-    out.loc[found, "impact_coef"] = coef[k]
-    out.loc[found, "impact_ci_low"] = low[k]
-    out.loc[found, "impact_ci_high"] = high[k]
-    out.loc[found, "impact_effect"] = -coef[k] * share[k]
-    return out
+    return design, fit
 
 
 def _solve(gram: np.ndarray, rhs: np.ndarray, n: int, refine: int) -> np.ndarray:

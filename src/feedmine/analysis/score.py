@@ -17,6 +17,7 @@ so an analyst can check and defend a ranking. Formulas are written out in docs/s
 from __future__ import annotations
 
 import logging
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -143,78 +144,16 @@ class ThemeScorer(BaseEstimator):
         ``rating`` and ``customer``; ``themes`` needs ``theme_id`` and may have ``tightness`` and
         ``distinctiveness`` (from the clusterer and describer). Sets ``scores_``."""
         weights = self._weights()
-        docs = documents[documents["theme_id"].notna()].copy()
-        docs["theme_id"] = docs["theme_id"].astype(int)
+        items = self._items(documents)
         # with sentences an item can belong to several themes: (row, theme_id) pairs say which
         member_index = None if memberships is None else \
             memberships.groupby("theme_id")["row"].apply(lambda r: documents.index[r.to_numpy()]).to_dict()
-        n_total = len(docs)
-        has_rating = "rating" in docs and docs["rating"].notna().sum() >= 2
-        scale = self._scale(docs["rating"]) if has_rating else None
-        has_customer = "customer" in docs and docs["customer"].notna().any()
-        n_customers = docs["customer"].nunique() if has_customer else None
-        # a customer-value column (revenue, plan price) weights every impact average: an unhappy
-        # enterprise customer counts for more than an unhappy free user; missing values get the median
-        value = None
-        if "value" in docs and docs["value"].notna().any():
-            value = docs["value"].astype(float)
-            value = value.fillna(value.median()).clip(lower=0)
-        has_channel = "channel" in docs and docs["channel"].notna().any()
-        n_channels = int(docs["channel"].dropna().astype(str).nunique()) if has_channel else 0
-        effort = {int(k): float(v) for k, v in (self.effort or {}).items()}
-        weight = docs["severity"].astype(object).map(SEVERITY_WEIGHT).astype(float).fillna(0.1)
-        harm = weight * (1 + np.clip(-docs["sentiment"].astype(float), 0, 1)) / 2
-        if "is_churn_risk" in docs:  # a customer on the way out is the most harm an item can show
-            harm = harm.where(~docs["is_churn_risk"].astype(bool), 1.0)
-        # an item that reports a problem: clearly negative, or severity medium and above, or churn
-        pain = (docs["sentiment"].astype(float) <= -PAIN_SENTIMENT) | \
-            docs["severity"].astype(object).isin(["medium", "high", "critical"])
-        if "is_churn_risk" in docs:
-            pain |= docs["is_churn_risk"].astype(bool)
-
-        collapse = self.collapse_near_duplicates and "near_duplicate_of" in docs
-        # with campaigns collapsed, shares are of distinct items (each group counted once)
-        total = int(docs["near_duplicate_of"].isna().sum()) if collapse else n_total
+        docs = items.docs
         rows = []
         for theme_id in themes["theme_id"]:
             in_theme = docs.index.isin(member_index.get(theme_id, ())) if member_index is not None \
                 else docs["theme_id"] == theme_id
-            in_theme = pd.Series(in_theme, index=docs.index)
-            members = docs[in_theme]
-            n_items = int(in_theme.sum())
-            if collapse:
-                # each campaign counts once: items that point at another item of the same theme drop out
-                firsts = members["near_duplicate_of"]
-                n_items = int((firsts.isna() | ~firsts.isin(members["id"])).sum())
-            row: dict[str, Any] = {"theme_id": theme_id, "freq_items": n_items, "freq_items_raw": int(in_theme.sum())}
-            row["freq_share_items"] = row["freq_items"] / total if total else 0.0
-            if has_customer:
-                row["freq_customers"] = int(members["customer"].nunique())
-                row["freq_share_customers"] = row["freq_customers"] / n_customers
-            row["frequency"] = row["freq_share_customers"] if has_customer else row["freq_share_items"]
-            row["impact_harm_mean"] = weighted_mean(harm[in_theme], value) if len(members) else 0.0
-            if has_rating and len(members):
-                base = nps if scale == "nps" else weighted_mean
-                metric = (lambda v, base=base: base(v, value))  # noqa: E731 - value-weighted when given
-                drop, all_score, rest_score = leave_one_out_drop(docs["rating"], in_theme, metric)
-                row.update(impact_method="nps_loo" if scale == "nps" else "rating_loo",
-                           impact_rating_theme=float(metric(members["rating"].dropna()))
-                           if members["rating"].notna().any() else float("nan"),
-                           impact_rating_all=all_score, impact_rating_rest=rest_score,
-                           impact_rating_drop=drop)
-            else:
-                row["impact_method"] = "sentiment_severity"
-            row["pain_share"] = float(pain[in_theme].mean()) if len(members) else 0.0
-            row["solv_request_share"] = float(members["is_request"].astype(bool).mean()) if len(members) else 0.0
-            if has_channel:
-                row["solv_focus"] = focus_score(members["channel"], n_channels)
-            if theme_id in effort:
-                row["solv_user_effort"] = effort[theme_id]
-            if value is not None:
-                row["impact_weighted_by"] = "value"
-            if "is_churn_risk" in members:
-                row["impact_churn_share"] = float(members["is_churn_risk"].astype(bool).mean()) if len(members) else 0.0
-            rows.append(row)
+            rows.append(self._theme_row(theme_id, pd.Series(in_theme, index=docs.index), items))
         if not rows:  # nothing analysable: an empty table with the usual columns
             rows = [{"theme_id": -1, "freq_items": 0, "freq_items_raw": 0, "freq_share_items": 0.0, "frequency": 0.0,
                      "impact_harm_mean": 0.0, "impact_method": "sentiment_severity", "solv_request_share": 0.0}]
@@ -225,34 +164,84 @@ class ThemeScorer(BaseEstimator):
                               on="theme_id", how="left")
         # real themes that hold items (a known theme no row of an assigned batch reached gets no score)
         ranked = (scores["theme_id"] >= 0) & (scores["freq_items_raw"] > 0)
-        # impact on a 0–1 scale across real themes, so that it can be combined with the others
-        if has_rating:
-            drop = scores["impact_rating_drop"].clip(lower=0).fillna(0)
-            scores["impact"] = drop / drop[ranked].max() if drop[ranked].max() > 0 else 0.0
-        else:
-            scores["impact"] = scores["impact_harm_mean"]
-        freq_max = scores.loc[ranked, "frequency"].max() if ranked.any() else 0
-        scores["frequency_score"] = scores["frequency"] / freq_max if freq_max else 0.0
-        scores["solv_tightness"] = _minmax(scores.get("tightness"), ranked)
-        scores["solv_distinctiveness"] = scores.get("distinctiveness", pd.Series(0.0, index=scores.index)).fillna(0)
-        parts = ["solv_tightness", "solv_distinctiveness", "solv_request_share"] + \
-            (["solv_focus"] if "solv_focus" in scores else [])
-        scores["solvability"] = scores[parts].fillna(0.0).mean(axis=1)
-        if "solv_user_effort" in scores:  # the team's own estimate wins: effort 1 (trivial) … 5 (very hard)
-            given = scores["solv_user_effort"].notna()
-            scores.loc[given, "solvability"] = ((5.0 - scores.loc[given, "solv_user_effort"]) / 4.0).clip(0, 1)
-        scores["priority"] = priority_from_components(scores, weights)
-        scores.loc[~ranked, ["priority", "impact", "solvability", "frequency_score"]] = np.nan
-        scores["rank"] = scores["priority"].rank(ascending=False, method="first").astype("Int64")
-        scores = scores.drop(columns=[c for c in ("tightness", "distinctiveness") if c in scores])
+        scores = _components(scores, ranked, items.has_rating, weights)
         scores = self._emerging(scores, documents, memberships)
-        if has_rating and scale != "nps" and memberships is not None and memberships["row"].duplicated().any():
+        if items.has_rating and items.scale != "nps" and memberships is not None and memberships["row"].duplicated().any():
             scores = self._regression(scores, documents, memberships, ranked, weights)
         self.weights_ = weights
-        self.rating_scale_ = scale
+        self.rating_scale_ = items.scale
         self.scores_ = scores
         return self
 
+    def _items(self, documents: pd.DataFrame) -> SimpleNamespace:
+        """The analysed items and what every theme's scores read of them: harm, pain, value weights."""
+        docs = documents[documents["theme_id"].notna()].copy()
+        docs["theme_id"] = docs["theme_id"].astype(int)
+        has_rating = "rating" in docs and docs["rating"].notna().sum() >= 2
+        has_customer = "customer" in docs and docs["customer"].notna().any()
+        # a customer-value column (revenue, plan price) weights every impact average: an unhappy
+        # enterprise customer counts for more than an unhappy free user; missing values get the median
+        value = None
+        if "value" in docs and docs["value"].notna().any():
+            value = docs["value"].astype(float)
+            value = value.fillna(value.median()).clip(lower=0)
+        has_channel = "channel" in docs and docs["channel"].notna().any()
+        weight = docs["severity"].astype(object).map(SEVERITY_WEIGHT).astype(float).fillna(0.1)
+        harm = weight * (1 + np.clip(-docs["sentiment"].astype(float), 0, 1)) / 2
+        # an item that reports a problem: clearly negative, or severity medium and above, or churn
+        pain = (docs["sentiment"].astype(float) <= -PAIN_SENTIMENT) | \
+            docs["severity"].astype(object).isin(["medium", "high", "critical"])
+        if "is_churn_risk" in docs:  # a customer on the way out is the most harm an item can show
+            harm = harm.where(~docs["is_churn_risk"].astype(bool), 1.0)
+            pain |= docs["is_churn_risk"].astype(bool)
+        collapse = self.collapse_near_duplicates and "near_duplicate_of" in docs
+        return SimpleNamespace(
+            docs=docs, has_rating=has_rating, scale=self._scale(docs["rating"]) if has_rating else None,
+            has_customer=has_customer, n_customers=docs["customer"].nunique() if has_customer else None,
+            value=value, has_channel=has_channel, harm=harm, pain=pain, collapse=collapse,
+            n_channels=int(docs["channel"].dropna().astype(str).nunique()) if has_channel else 0,
+            # with campaigns collapsed, shares are of distinct items (each group counted once)
+            total=int(docs["near_duplicate_of"].isna().sum()) if collapse else len(docs),
+            effort={int(k): float(v) for k, v in (self.effort or {}).items()})
+
+    @staticmethod
+    def _theme_row(theme_id: int, in_theme: pd.Series, items: SimpleNamespace) -> dict[str, Any]:
+        """One theme's frequency, impact and solvability evidence."""
+        docs = items.docs
+        members = docs[in_theme]
+        n_items = int(in_theme.sum())
+        if items.collapse:
+            # each campaign counts once: items that point at another item of the same theme drop out
+            firsts = members["near_duplicate_of"]
+            n_items = int((firsts.isna() | ~firsts.isin(members["id"])).sum())
+        row: dict[str, Any] = {"theme_id": theme_id, "freq_items": n_items, "freq_items_raw": int(in_theme.sum())}
+        row["freq_share_items"] = row["freq_items"] / items.total if items.total else 0.0
+        if items.has_customer:
+            row["freq_customers"] = int(members["customer"].nunique())
+            row["freq_share_customers"] = row["freq_customers"] / items.n_customers
+        row["frequency"] = row["freq_share_customers"] if items.has_customer else row["freq_share_items"]
+        row["impact_harm_mean"] = weighted_mean(items.harm[in_theme], items.value) if len(members) else 0.0
+        if items.has_rating and len(members):
+            base = nps if items.scale == "nps" else weighted_mean
+            metric = (lambda v, base=base: base(v, items.value))  # noqa: E731 - value-weighted when given
+            drop, all_score, rest_score = leave_one_out_drop(docs["rating"], in_theme, metric)
+            row.update(impact_method="nps_loo" if items.scale == "nps" else "rating_loo",
+                       impact_rating_theme=float(metric(members["rating"].dropna()))
+                       if members["rating"].notna().any() else float("nan"),
+                       impact_rating_all=all_score, impact_rating_rest=rest_score, impact_rating_drop=drop)
+        else:
+            row["impact_method"] = "sentiment_severity"
+        row["pain_share"] = float(items.pain[in_theme].mean()) if len(members) else 0.0
+        row["solv_request_share"] = float(members["is_request"].astype(bool).mean()) if len(members) else 0.0
+        if items.has_channel:
+            row["solv_focus"] = focus_score(members["channel"], items.n_channels)
+        if theme_id in items.effort:
+            row["solv_user_effort"] = items.effort[theme_id]
+        if items.value is not None:
+            row["impact_weighted_by"] = "value"
+        if "is_churn_risk" in members:
+            row["impact_churn_share"] = float(members["is_churn_risk"].astype(bool).mean()) if len(members) else 0.0
+        return row
 
     @staticmethod
     def _regression(scores: pd.DataFrame, documents: pd.DataFrame, memberships: pd.DataFrame,
@@ -310,6 +299,30 @@ def priority_from_components(scores: pd.DataFrame, weights: dict[str, float]) ->
     pain = scores["pain_share"].fillna(0.0) if "pain_share" in scores else 1.0
     return (weights["frequency"] * scores["frequency_score"] * pain + weights["impact"] * scores["impact"]
             + weights["solvability"] * scores["solvability"] * pain)
+
+
+def _components(scores: pd.DataFrame, ranked: pd.Series, has_rating: bool, weights: dict[str, float]) -> pd.DataFrame:
+    """Impact, frequency and solvability on 0–1 scales across the ranked themes, then priority and rank."""
+    # impact on a 0–1 scale across real themes, so that it can be combined with the others
+    if has_rating:
+        drop = scores["impact_rating_drop"].clip(lower=0).fillna(0)
+        scores["impact"] = drop / drop[ranked].max() if drop[ranked].max() > 0 else 0.0
+    else:
+        scores["impact"] = scores["impact_harm_mean"]
+    freq_max = scores.loc[ranked, "frequency"].max() if ranked.any() else 0
+    scores["frequency_score"] = scores["frequency"] / freq_max if freq_max else 0.0
+    scores["solv_tightness"] = _minmax(scores.get("tightness"), ranked)
+    scores["solv_distinctiveness"] = scores.get("distinctiveness", pd.Series(0.0, index=scores.index)).fillna(0)
+    parts = ["solv_tightness", "solv_distinctiveness", "solv_request_share"] + \
+        (["solv_focus"] if "solv_focus" in scores else [])
+    scores["solvability"] = scores[parts].fillna(0.0).mean(axis=1)
+    if "solv_user_effort" in scores:  # the team's own estimate wins: effort 1 (trivial) … 5 (very hard)
+        given = scores["solv_user_effort"].notna()
+        scores.loc[given, "solvability"] = ((5.0 - scores.loc[given, "solv_user_effort"]) / 4.0).clip(0, 1)
+    scores["priority"] = priority_from_components(scores, weights)
+    scores.loc[~ranked, ["priority", "impact", "solvability", "frequency_score"]] = np.nan
+    scores["rank"] = scores["priority"].rank(ascending=False, method="first").astype("Int64")
+    return scores.drop(columns=[c for c in ("tightness", "distinctiveness") if c in scores])
 
 
 def _minmax(values: pd.Series | None, mask: pd.Series) -> pd.Series:
