@@ -6,6 +6,8 @@ import pytest
 
 from feedmine.embed import E5Embedder, SentenceTransformerEmbedder, USEEmbedder
 
+pytestmark = pytest.mark.slow  # real models, run end to end
+
 
 def _cos(a, b):
     return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))

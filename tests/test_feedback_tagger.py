@@ -73,6 +73,7 @@ def test_unknown_embedder_falls_back_to_the_lexicon_and_bad_shapes_are_clear():
         tagger.heads_.predict_proba(np.zeros((1, 5)), np.zeros((1, 3)))
 
 
+@pytest.mark.slow
 def test_semantic_block_is_recovered_from_a_hybrid_embedding():
     texts = ["배송이 느려요", "배송이 빨라요", "app keeps crashing", "love the design", "결제 오류"]
     semantic = TfidfEmbedder(n_components=3, random_state=0)
@@ -92,6 +93,7 @@ def test_heads_round_trip_through_json(tmp_path):
     np.testing.assert_allclose(back.intercept, heads.intercept, atol=1e-6)
 
 
+@pytest.mark.slow
 def test_shipped_heads_read_real_e5_vectors_in_both_languages():
     texts = ["최악이에요 돈 아까워요", "정말 좋아요 최고예요", "terrible, it crashes all the time", "I love this app",
              "please add a dark mode", "다크모드 추가해 주세요"]

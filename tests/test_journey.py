@@ -156,6 +156,7 @@ def test_stage_theme_table_keeps_categorical_order_and_skips_items_without_a_the
         stage_theme_table(docs, pd.DataFrame({"row": [5], "theme_id": [3]}))
 
 
+@pytest.mark.slow
 def test_real_e5_maps_clear_feedback_to_the_default_stage_in_both_languages():
     from feedmine.embed import E5Embedder, HybridEmbedder, TfidfEmbedder
     from feedmine.tagging.heads import semantic_vectors

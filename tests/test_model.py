@@ -214,3 +214,11 @@ def test_cli_fit_then_assign_and_update(tmp_path, capsys):
     assert main(["assign", str(later), "--model", str(tmp_path / "nowhere"), "--out", str(out)]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "manifest" in err
+
+
+def test_every_documents_column_is_declared_in_the_schema(model, reviews):
+    from feedmine.schema import DOCUMENT_COLUMNS, METADATA_COLUMNS
+
+    for result in (model.result_, model.assign(reviews.head(30))):
+        undeclared = set(result.documents.columns) - set(DOCUMENT_COLUMNS) - set(METADATA_COLUMNS)
+        assert not undeclared, undeclared

@@ -34,6 +34,7 @@ def result(messy_sample, tmp_path_factory) -> fm.Result:
                       date="date", cache_dir=cache, random_state=0, progress=False)
 
 
+@pytest.mark.slow
 def test_every_row_comes_back_once_in_order(result, messy_sample):
     docs = result.documents
     assert docs["id"].tolist() == messy_sample["review_id"].tolist()
@@ -45,6 +46,7 @@ def test_every_row_comes_back_once_in_order(result, messy_sample):
     assert docs.loc[~skipped, "theme_id"].notna().all()
 
 
+@pytest.mark.slow
 def test_duplicates_are_kept_flagged_and_share_a_theme(result, messy_sample):
     docs = result.documents
     copies = docs[docs["text"] == messy_sample.set_index("review_id").loc["x-dup1", "text"]]
@@ -55,6 +57,7 @@ def test_duplicates_are_kept_flagged_and_share_a_theme(result, messy_sample):
     assert copies["theme_id"].nunique() == 1
 
 
+@pytest.mark.slow
 def test_themes_table_has_the_promised_columns(result):
     needed = {"theme_id", "label", "keywords", "size", "share", "mean_sentiment", "severity_low",
               "severity_medium", "severity_high", "severity_critical", "frequency", "impact", "impact_method",
@@ -70,6 +73,7 @@ def test_themes_table_has_the_promised_columns(result):
     assert math.isclose(result.themes["share"].sum(), 1.0)
 
 
+@pytest.mark.slow
 def test_same_input_and_seed_give_identical_themes(result, messy_sample, tmp_path):
     again = fm.analyze(messy_sample, text="text", id="review_id", rating="stars", channel="channel",
                        date="date", cache_dir=tmp_path, random_state=0, progress=False)
@@ -77,6 +81,7 @@ def test_same_input_and_seed_give_identical_themes(result, messy_sample, tmp_pat
     assert result.themes["label"].tolist() == again.themes["label"].tolist()
 
 
+@pytest.mark.slow
 def test_report_escapes_feedback(result):
     html = result.to_html()
     assert "<script>alert(1)</script>" not in html
@@ -124,6 +129,7 @@ def test_cli_writes_outputs_and_fails_cleanly(tmp_path, capsys, monkeypatch):
     assert code == 2 and "does not exist" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_cli_maps_journey_stages_by_your_own_examples(tmp_path, monkeypatch):
     """Real e5 (the pipeline's default embedder): 60 sample reviews, stages given by six examples of ours."""
     monkeypatch.setenv("FEEDMINE_CACHE_DIR", str(tmp_path / "cache"))
@@ -180,6 +186,7 @@ def _pii_table() -> pd.DataFrame:
     return pd.DataFrame({"text": texts, "who": [f"c{i}" for i in range(len(texts))]})
 
 
+@pytest.mark.slow
 def test_no_raw_pii_reaches_documents_themes_report_saved_files_cache_or_logs(tmp_path, caplog, monkeypatch):
     import logging
 
@@ -272,6 +279,7 @@ PARALLEL = {
 }
 
 
+@pytest.mark.slow
 def test_one_problem_in_two_languages_is_one_theme():
     rows = [(t, topic, lang) for topic, (ko, en) in PARALLEL.items() for lang, texts in (("ko", ko), ("en", en))
             for t in texts]
@@ -291,6 +299,7 @@ def test_one_problem_in_two_languages_is_one_theme():
     assert bilingual_themes(align=False)[0] < n_mixed
 
 
+@pytest.mark.slow
 def test_journey_stages_when_asked_for():
     from feedmine.tagging.journey import JourneyStageMapper
 
