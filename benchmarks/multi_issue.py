@@ -3,7 +3,7 @@
 Items labelled with two or more of bug report / feature request / user experience should more often get
 two or more themes in ``unit="sentence"`` mode than items with a single label. Long reviews have more
 sentences whatever they say, so the script also reports, per group, the share with two or more
-segments and a length-matched comparison (single-label items of similar length).
+sentences and a length-matched comparison (single-label items of similar length).
 
 Run:  python benchmarks/multi_issue.py [--seed 42]
 """
@@ -40,7 +40,7 @@ def main(argv=None) -> int:
 
     def shares(mask):
         return {"n": int(mask.sum()), "two_or_more_themes": round(float((n_themes[mask] >= 2).mean()), 4),
-                "two_or_more_segments": round(float((n_sentences[mask] >= 2).mean()), 4),
+                "two_or_more_sentences": round(float((n_sentences[mask] >= 2).mean()), 4),
                 "median_chars": int(np.median(length[mask]))}
 
     # length-matched: single-label items in the same length deciles as the multi-label ones
@@ -57,12 +57,12 @@ def main(argv=None) -> int:
            "n_sentences": int(res.meta["n_units"]), "seconds": round(mem.seconds, 1),
            "multi_label (>=2 of bug/feature/ux)": shares(multi), "single_label": shares(single),
            "single_label_length_matched_two_or_more_themes": round(float(sum(matched)), 4)}
-    print(f"maalej_app_reviews: {len(df)} items → {out['n_sentences']} segments, {out['n_themes']} themes "
+    print(f"maalej_app_reviews: {len(df)} items → {out['n_sentences']} sentences, {out['n_themes']} themes "
           f"({mem.seconds:.0f}s)")
-    print(f"{'group':42s} {'n':>5s} {'≥2 themes':>10s} {'≥2 segments':>12s} {'median chars':>13s}")
+    print(f"{'group':42s} {'n':>5s} {'≥2 themes':>10s} {'≥2 sentences':>12s} {'median chars':>13s}")
     for key in ("multi_label (>=2 of bug/feature/ux)", "single_label"):
         r = out[key]
-        print(f"{key:42s} {r['n']:5d} {r['two_or_more_themes']:10.1%} {r['two_or_more_segments']:12.1%} "
+        print(f"{key:42s} {r['n']:5d} {r['two_or_more_themes']:10.1%} {r['two_or_more_sentences']:12.1%} "
               f"{r['median_chars']:13d}")
     print(f"{'single_label, length-matched to multi':42s} {'':5s} "
           f"{out['single_label_length_matched_two_or_more_themes']:10.1%}")

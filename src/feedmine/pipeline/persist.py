@@ -32,7 +32,6 @@ import hashlib
 import json
 import logging
 import warnings
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +45,7 @@ from ..result.result import Result
 from ..schema import LIST_COLUMNS
 from ..tagging.heads import WEIGHTS, LinearHeads
 from . import codec
-from .stages import STAGES
+from .stages import STAGES, versions
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +92,7 @@ def _describe(pipeline: Any) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         [[int(a), int(b), bool(v)] for (a, b), v in pipeline.distinct_pairs_.items()],
         "fingerprint": pipeline.fingerprint_, "lineage": pipeline.lineage_,
         "embedder": {"model_id": getattr(embedder, "model_id", type(embedder).__name__),
-                     "packages": _package_versions()},
+                     "packages": versions(EMBEDDING_PACKAGES)},
         "tagging_heads_sha256": hashlib.sha256(WEIGHTS.read_bytes()).hexdigest(),
         "arrays": {k: [list(v.shape), str(v.dtype)] for k, v in arrays.items()},
     }
@@ -179,7 +178,7 @@ def _check_versions(model: dict[str, Any], manifest: dict[str, Any]) -> None:
         raise FeedmineError(f"the model was saved in format {model.get('format_version')} by feedmine "
                             f"{model.get('feedmine_version')}; this feedmine ({__version__}) reads format "
                             f"{MODEL_FORMAT}. Fit it again, or use the feedmine that saved it.")
-    now = _package_versions()
+    now = versions(EMBEDDING_PACKAGES)
     changed = {p: (v, now.get(p)) for p, v in model.get("embedder", {}).get("packages", {}).items() if now.get(p) != v}
     if changed:
         shown = ", ".join(f"{p} {a} → {b}" for p, (a, b) in changed.items())
@@ -188,13 +187,3 @@ def _check_versions(model: dict[str, Any], manifest: dict[str, Any]) -> None:
     if model.get("tagging_heads_sha256") != hashlib.sha256(WEIGHTS.read_bytes()).hexdigest():
         warnings.warn("this feedmine ships other tagging heads than the one that fitted the model; sentiment and "
                       "severity of new items may differ from the fit.", stacklevel=3)
-
-
-def _package_versions() -> dict[str, str]:
-    out = {}
-    for pkg in EMBEDDING_PACKAGES:
-        try:
-            out[pkg] = version(pkg)
-        except PackageNotFoundError:
-            pass
-    return out

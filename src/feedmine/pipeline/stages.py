@@ -69,11 +69,12 @@ def describe_params(stage: Any) -> dict[str, Any]:
                        for k, v in params.items()}}
 
 
-def versions() -> dict[str, str]:
+def versions(packages: tuple[str, ...] = VERSIONED) -> dict[str, str]:
+    """The installed version of each of ``packages`` (those not installed are left out)."""
     from importlib.metadata import PackageNotFoundError, version
 
     out = {}
-    for pkg in VERSIONED:
+    for pkg in packages:
         try:
             out[pkg] = version(pkg)
         except PackageNotFoundError:
