@@ -189,3 +189,18 @@ def test_result_save_is_atomic_and_verified(model, tmp_path):
     (folder / "themes.parquet").write_bytes(b"PAR1 not really")
     with pytest.raises(fm.FeedmineError, match="does not match its manifest"):
         fm.load_result(folder)
+
+
+def test_tagging_heads_of_your_own_travel_with_the_model(table, tmp_path):
+    from feedmine.tagging.heads import WEIGHTS, LinearHeads
+
+    mine = tmp_path / "my_heads.json"
+    mine.write_bytes(WEIGHTS.read_bytes())
+    model = fm.Pipeline(embedder=TfidfEmbedder(n_components=16), tagger=fm.FeedbackTagger(heads=str(mine)),
+                        random_state=0, progress=False).fit(table.head(80), text="text")
+    folder = model.save(tmp_path / "m")
+    mine.unlink()  # the path of the fit is gone: the copy in the model folder is used
+    loaded = fm.load_model(folder)
+    assert isinstance(loaded.stages_["tagger"].heads_, LinearHeads) and (folder / "heads.json").exists()
+    rows = pd.DataFrame({"text": table["text"].head(40)})
+    pd.testing.assert_frame_equal(loaded.assign(rows).documents, model.assign(rows).documents)

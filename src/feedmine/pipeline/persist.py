@@ -65,9 +65,8 @@ def save_model(pipeline: Any, path: Any) -> Path:
         (tmp / "model.json").write_text(json.dumps(model, indent=1, ensure_ascii=False), encoding="utf-8")
         np.savez(tmp / "arrays.npz", **arrays)
         pipeline.themes_.to_parquet(tmp / "themes.parquet", index=False)
-        heads = getattr(pipeline.stages_["tagger"], "heads_", None)
-        if isinstance(getattr(pipeline.stages_["tagger"], "heads", None), LinearHeads):
-            heads.save(tmp / "heads.json")
+        if _own_heads(pipeline.stages_["tagger"]):  # heads of the user's: saved beside, the shipped ones by checksum
+            pipeline.stages_["tagger"].heads_.save(tmp / "heads.json")
         result = pipeline.result_
         (tmp / "result").mkdir()
         write_result(tmp / "result", result.documents, result.themes, result.sentences, result.config,
@@ -111,7 +110,16 @@ def _stage_record(name: str, stage: Any, arrays: dict[str, np.ndarray]) -> dict[
     data, learned = codec.get_state(stage)
     for key, value in learned.items():
         arrays[f"{name}.{key}"] = np.asarray(value)
-    return {"class": cls, "params": codec.encode(stage.get_params(deep=False)), "state": codec.encode(data)}
+    params = stage.get_params(deep=False)
+    if name == "tagger" and _own_heads(stage):  # a path of this machine or an object: the file travels with the model
+        params["heads"] = stage.heads_
+    return {"class": cls, "params": codec.encode(params), "state": codec.encode(data)}
+
+
+def _own_heads(tagger: Any) -> bool:
+    heads = getattr(tagger, "heads", "default")
+    return heads is not None and not (isinstance(heads, str) and heads == "default") and \
+        isinstance(getattr(tagger, "heads_", None), LinearHeads)
 
 
 def load_model(cls: type, path: Any, embedder: Any = None) -> Any:
