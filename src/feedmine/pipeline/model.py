@@ -195,10 +195,7 @@ class Pipeline(BaseEstimator):
     def _grow(self, batch: Batch, left: np.ndarray) -> None:
         """Cluster the unassigned distinct units ``left``; their themes become a new matcher generation."""
         stages, matcher = self.stages_, self.stages_["clusterer"].matcher_
-        fresh = clone(stages["clusterer"])
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=".*too few items.*")
-            fresh.fit(batch.Z[left])
+        fresh = clone(stages["clusterer"]).fit(batch.Z[left])
         if not fresh.n_themes_:
             logger.info("update: the %d unassigned items form no new theme", len(left))
             return
