@@ -69,8 +69,8 @@ def test_assign_reuses_the_column_arguments_of_fit(model, reviews):
     assert new.documents["id"].tolist() == reviews["review_id"].head(20).astype(str).tolist()
     assert "rating" in new.documents and "channel" in new.documents
     renamed = reviews.head(5).rename(columns={"text": "comment"})
-    with pytest.raises(fm.ColumnNotFoundError, match="'comment'"):
-        model.assign(renamed)  # the text column of fit is gone: the error lists what exists
+    with pytest.raises(fm.ColumnNotFoundError, match="'comment'.*fitted with text='text'"):
+        model.assign(renamed)  # the text column of fit is gone: the error lists what exists, and the fix
     explicit = model.assign(renamed, text="comment", id="review_id")
     assert _themes(explicit).equals(_themes(model.result_).loc[explicit.documents["id"]])
 

@@ -37,7 +37,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, clone
 from tqdm.auto import tqdm
 
-from ..errors import FeedmineError
+from ..errors import ColumnNotFoundError, FeedmineError
 from ..io.tables import load_corpus
 from ..result.result import Result
 from ..schema import UNASSIGNED, UNITS
@@ -242,7 +242,13 @@ class Pipeline(BaseEstimator):
             return source.reset_index(drop=True), {}
         if not columns and not fitting:
             self._check_fitted()
-            columns = dict(self.columns_)
+            try:
+                return load_corpus(source, **self.columns_), dict(self.columns_)
+            except ColumnNotFoundError as err:  # the table of fit had a column this one lacks
+                shown = ", ".join(f"{k}={v!r}" for k, v in self.columns_.items())
+                err.args = (f"{err.args[0]} (The model was fitted with {shown}; for a table with other columns "
+                            "pass them here, e.g. model.assign(table, text=...).)",)
+                raise
         return load_corpus(source, **columns), {k: v for k, v in columns.items() if k != "encoding"}
 
     def _unit(self) -> str:
