@@ -222,3 +222,25 @@ def test_every_documents_column_is_declared_in_the_schema(model, reviews):
     for result in (model.result_, model.assign(reviews.head(30))):
         undeclared = set(result.documents.columns) - set(DOCUMENT_COLUMNS) - set(METADATA_COLUMNS)
         assert not undeclared, undeclared
+
+
+def test_chunks_give_the_same_result_as_one_batch(model, reviews, monkeypatch):
+    import feedmine.pipeline.chunks as chunks
+
+    whole = model.assign(reviews)
+    monkeypatch.setattr(chunks, "CHUNK_ROWS", 37)  # many chunks, one of them short
+    cut = model.assign(reviews)
+    pd.testing.assert_frame_equal(cut.documents, whole.documents)
+    pd.testing.assert_frame_equal(cut.themes, whole.themes)
+
+
+def test_a_long_table_is_fitted_on_a_sample_and_assigned_whole(reviews):
+    model = fm.Pipeline(embedder=TfidfEmbedder(), fit_sample=300, random_state=0, progress=False).fit(reviews, **COLUMNS)
+    docs = model.result_.documents
+    assert len(docs) == len(reviews) and docs["id"].tolist() == reviews["review_id"].astype(str).tolist()
+    assert model.result_.meta["fit_sample"] == {"n_fitted": 300, "n_rows": len(reviews)}
+    assert model.result_.meta["mode"] == "fit" and "fit_embed" in model.result_.meta["seconds"]
+    # every row, sampled or not, is where the model puts it
+    assert _themes(model.assign(reviews)).equals(_themes(model.result_))
+    assert (docs["theme_id"].dropna() >= 0).mean() > 0.8
+    assert docs["duplicate_of"].notna().sum() == model.assign(reviews).documents["duplicate_of"].notna().sum()

@@ -22,11 +22,12 @@ from .tagging.journey import JourneyStageMapper
 from .text.normalize import TextCleaner
 from .themes.cluster import ThemeClusterer
 
-EMBEDDER_NAMES = ("hybrid", "e5", "use", "tfidf")
+EMBEDDER_NAMES = ("hybrid", "fast", "e5", "use", "tfidf")
 
 
 def make_embedder(name: Any, cache_dir: Any = None, progress: bool = True) -> Any:
-    """An embedder from a short name: ``hybrid`` (default: e5 + character TF-IDF), ``e5``, ``use``, ``tfidf``, or a sentence-transformers
+    """An embedder from a short name: ``hybrid`` (default: e5 + character TF-IDF), ``fast`` (static e5 tokens
+    adapted on the data + character TF-IDF, for large inputs), ``e5``, ``use``, ``tfidf``, or a sentence-transformers
     model name or path prefixed with ``st:`` (``st:all-MiniLM-L6-v2``). Objects pass through."""
     if not isinstance(name, str):
         return name
@@ -34,6 +35,9 @@ def make_embedder(name: Any, cache_dir: Any = None, progress: bool = True) -> An
 
     if name == "hybrid":
         return embed.HybridEmbedder(semantic=embed.E5Embedder(cache_dir=cache_dir, progress=progress),
+                                    progress=progress)
+    if name == "fast":  # static e5 tokens adapted on the data + character TF-IDF: for large inputs
+        return embed.HybridEmbedder(semantic=embed.StaticEmbedder(cache_dir=cache_dir, progress=progress),
                                     progress=progress)
     if name == "e5":
         return embed.E5Embedder(cache_dir=cache_dir, progress=progress)

@@ -36,7 +36,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 def _fitting(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--embedder", default="hybrid",
-                        help="hybrid (default: e5 + character TF-IDF), e5, use, tfidf or st:<model name or path>")
+                        help="hybrid (default: e5 + character TF-IDF), fast (static e5 tokens, for large inputs), e5, use, "
+                             "tfidf or st:<model name or path>")
     parser.add_argument("--min-cluster-size", default="auto", help="smallest theme size, or auto")
     parser.add_argument("--unit", choices=["document", "sentence"], default="document",
                         help="theme whole items (default) or their sentences (one item, several problems)")

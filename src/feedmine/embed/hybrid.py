@@ -57,8 +57,10 @@ class HybridEmbedder(TransformerMixin, BaseEstimator):
 
         self.semantic_ = E5Embedder(progress=self.progress) if self.semantic is None else clone(self.semantic)
         lexical = TfidfEmbedder() if self.lexical is None else clone(self.lexical)
-        if "random_state" in lexical.get_params() and lexical.get_params()["random_state"] is None:
-            lexical.set_params(random_state=self.random_state)
+        for block in (self.semantic_, lexical):  # one seed for both blocks (the fast tier's samples, the SVD)
+            params = block.get_params() if hasattr(block, "get_params") else {}
+            if "random_state" in params and params["random_state"] is None:
+                block.set_params(random_state=self.random_state)
         self.lexical_ = lexical.fit(list(texts))
         if hasattr(self.semantic_, "fit"):
             self.semantic_.fit(list(texts))

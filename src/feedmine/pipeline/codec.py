@@ -19,6 +19,7 @@ from ..embed.align import LanguageAligner
 from ..embed.e5 import E5Embedder
 from ..embed.hybrid import HybridEmbedder
 from ..embed.sentence_transformers import SentenceTransformerEmbedder
+from ..embed.static import StaticEmbedder
 from ..embed.tfidf import TfidfEmbedder
 from ..embed.use import USEEmbedder
 from ..tagging.heads import LinearHeads
@@ -39,7 +40,7 @@ logger = logging.getLogger(__name__)
 #: the classes a saved model may name; nothing else is ever built from a file
 KNOWN = {cls.__name__: cls for cls in (
     TextCleaner, PiiMasker, NearDuplicateFinder, HybridEmbedder, E5Embedder, USEEmbedder, TfidfEmbedder,
-    SentenceTransformerEmbedder, LanguageAligner, ThemeClusterer, ThemeMatcher, ThemeDescriber, KeywordTokenizer,
+    SentenceTransformerEmbedder, StaticEmbedder, LanguageAligner, ThemeClusterer, ThemeMatcher, ThemeDescriber, KeywordTokenizer,
     FeedbackTagger, LexiconTagger, JourneyStageMapper, ThemeScorer)}
 
 
@@ -107,12 +108,17 @@ def build(name: str, params: dict[str, Any], heads: LinearHeads | None = None) -
 # ----- learned state --------------------------------------------------------------------------------
 def get_state(stage: Any) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """What a fitted stage learned (JSON, arrays); nothing for stages that learn nothing from data."""
-    if isinstance(stage, (TfidfEmbedder, LanguageAligner)):
+    if isinstance(stage, (TfidfEmbedder, LanguageAligner, StaticEmbedder)):
         return stage.get_state()
     if isinstance(stage, HybridEmbedder):
         data, arrays = stage.lexical_.get_state()
-        return ({"lexical": {"class": type(stage.lexical_).__name__, "params": encode(stage.lexical_.get_params())},
-                 "lexical_state": data, "semantic_dim": getattr(stage, "semantic_dim_", None)}, arrays)
+        out = {"lexical": {"class": type(stage.lexical_).__name__, "params": encode(stage.lexical_.get_params())},
+               "lexical_state": data, "semantic_dim": getattr(stage, "semantic_dim_", None)}
+        if hasattr(stage.semantic_, "get_state"):  # a semantic block that learned from the data (the fast tier)
+            semantic, learned = stage.semantic_.get_state()
+            out["semantic_state"] = semantic
+            arrays = {**arrays, **{f"semantic.{k}": v for k, v in learned.items()}}
+        return out, arrays
     if isinstance(stage, ThemeClusterer):
         return stage.matcher_.get_state()
     if isinstance(stage, JourneyStageMapper):
@@ -128,13 +134,18 @@ def get_state(stage: Any) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
 
 def set_state(stage: Any, data: dict[str, Any], arrays: dict[str, np.ndarray]) -> Any:
     """``stage`` as fitted, from :func:`get_state`'s output."""
-    if isinstance(stage, (TfidfEmbedder, LanguageAligner)):
+    if isinstance(stage, (TfidfEmbedder, LanguageAligner, StaticEmbedder)):
         return stage.set_state(data, arrays)
     if isinstance(stage, HybridEmbedder):
         semantic = E5Embedder(progress=stage.progress) if stage.semantic is None else stage.semantic
-        stage.semantic_ = semantic.fit() if hasattr(semantic, "fit") else semantic
+        if "semantic_state" in data:
+            learned = {k[len("semantic."):]: v for k, v in arrays.items() if k.startswith("semantic.")}
+            stage.semantic_ = semantic.set_state(data["semantic_state"], learned)
+        else:
+            stage.semantic_ = semantic.fit() if hasattr(semantic, "fit") else semantic
         lexical = build(data["lexical"]["class"], data["lexical"]["params"])
-        stage.lexical_ = lexical.set_state(data["lexical_state"], arrays)
+        stage.lexical_ = lexical.set_state(data["lexical_state"], {k: v for k, v in arrays.items()
+                                                                   if not k.startswith("semantic.")})
         if data.get("semantic_dim") is not None:
             stage.semantic_dim_ = int(data["semantic_dim"])
         return stage

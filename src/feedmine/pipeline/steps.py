@@ -19,6 +19,7 @@ import pandas as pd
 from ..analysis.threads import agreement_votes, is_agreement
 from ..schema import NOT_ANALYSED
 from ..tagging import item_tags
+from ..text.normalize import first_occurrences
 from ..tagging.heads import semantic_vectors
 from ..themes.units import make_units, unique_units
 
@@ -81,16 +82,16 @@ def clean_rows(cleaner: Any, corpus: pd.DataFrame) -> pd.DataFrame:
     return clean
 
 
-def make_batch(stages: dict[str, Any], corpus: pd.DataFrame, unit: str, fitting: bool) -> Batch:
-    """Clean, find near duplicates, cut into units, embed and align ``corpus``; ``fitting`` fits the
-    embedder and the aligner on it first (the fit path)."""
+def make_batch(stages: dict[str, Any], corpus: pd.DataFrame, unit: str, fitting: bool, near: bool = True) -> Batch:
+    """Clean, find near duplicates (``near``), cut into units, embed and align ``corpus``; ``fitting``
+    fits the embedder and the aligner on it first (the fit path)."""
     if fitting:
         stages["cleaner"].fit()
     clean = clean_rows(stages["cleaner"], corpus)
     usable = np.flatnonzero(clean["skip_reason"].isna().to_numpy())
     texts = clean["text_clean"].to_numpy(dtype=object)
     langs = clean["lang"].to_numpy(dtype=object)
-    near = near_duplicates(stages["deduplicator"], texts, usable, corpus["id"].to_numpy(dtype=object))
+    near = near_duplicates(stages["deduplicator"] if near else None, texts, usable, corpus["id"].to_numpy(dtype=object))
     unit_item, unit_texts, unit_sentence = make_units(texts, langs, usable, unit)
     distinct, source = unique_units(unit_texts)  # identical texts are embedded and matched once
     embedder = stages["embedder"]
@@ -110,6 +111,26 @@ def make_batch(stages: dict[str, Any], corpus: pd.DataFrame, unit: str, fitting:
             aligner.fit(X, batch.distinct_langs)
         batch.Z = aligner.transform(X, batch.distinct_langs)
     return batch
+
+
+def merge_batches(parts: list[Batch], corpus: pd.DataFrame, deduplicator: Any) -> Batch:
+    """One Batch of ``corpus`` from the Batches of its consecutive chunks, without their vectors; the
+    table-wide annotations (exact and near duplicates) are made again over the whole table."""
+    rows = np.cumsum([0] + [p.n for p in parts])
+    units = np.cumsum([0] + [len(p.distinct) for p in parts])
+    clean = pd.concat([p.clean for p in parts], ignore_index=True)
+    clean["duplicate_of"] = pd.Series(first_occurrences(clean["text_clean"], corpus["id"].astype(str),
+                                                        clean["skip_reason"].isna()), dtype=object)
+    usable = np.concatenate([p.usable + r for p, r in zip(parts, rows)]).astype(int)
+    texts = clean["text_clean"].to_numpy(dtype=object)
+    empty = np.zeros((0, 1), dtype=np.float32)
+    return Batch(corpus, clean, usable,
+                 np.concatenate([p.unit_item + r for p, r in zip(parts, rows)]).astype(int),
+                 [t for p in parts for t in p.unit_texts], np.concatenate([p.unit_sentence for p in parts]),
+                 [t for p in parts for t in p.distinct],
+                 np.concatenate([p.source + u for p, u in zip(parts, units)]).astype(int), empty, empty,
+                 np.concatenate([p.truncated for p in parts]),
+                 near_duplicates(deduplicator, texts, usable, corpus["id"].to_numpy(dtype=object)))
 
 
 def near_duplicates(finder: Any, texts: np.ndarray, usable: np.ndarray, ids: np.ndarray):

@@ -68,15 +68,21 @@ def semantic_vectors(embedder: Any, X: np.ndarray, model_id: str) -> np.ndarray 
     """
     if X is None or not len(X):
         return None
-    if getattr(embedder, "model_id", None) == model_id:
+    if _space_of(embedder) == model_id:
         block = X
     else:
         semantic = getattr(embedder, "semantic_", None)
         dim = getattr(embedder, "semantic_dim_", None)
-        if semantic is None or dim is None or getattr(semantic, "model_id", None) != model_id:
+        if semantic is None or dim is None or _space_of(semantic) != model_id:
             return None
         block = X[:, :dim]
     return l2_normalize(np.asarray(block, dtype=np.float64))
+
+
+def _space_of(embedder: Any) -> str | None:
+    """The embedding space an embedder's vectors are in: its own, or the one it was trained to imitate
+    (the fast tier's static table, adapted to e5)."""
+    return getattr(embedder, "imitates", None) or getattr(embedder, "model_id", None)
 
 
 @dataclass(frozen=True)

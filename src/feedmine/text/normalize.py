@@ -68,6 +68,20 @@ def _is_missing(value: Any) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
+def first_occurrences(keys: Sequence[Any], ids: Sequence[Any], valid: Sequence[bool]) -> list[Any]:
+    """Per row, the id of the first earlier valid row with the same key (None for the first, and for
+    rows that are not valid): the exact-duplicate links of one table, however it was cut into chunks."""
+    first: dict[Any, Any] = {}
+    out: list[Any] = []
+    for key, item_id, ok in zip(keys, ids, valid):
+        if not ok:
+            out.append(None)
+            continue
+        seen = first.setdefault(key, item_id)
+        out.append(None if seen == item_id else seen)
+    return out
+
+
 class TextCleaner(TransformerMixin, BaseEstimator):
     """Normalise feedback text and decide which items can be analysed.
 
@@ -140,47 +154,47 @@ class TextCleaner(TransformerMixin, BaseEstimator):
         ids = [str(i) for i in ids] if ids is not None else [str(i) for i in range(len(texts))]
         if len(ids) != len(texts):
             raise ValueError(f"got {len(texts)} texts but {len(ids)} ids")
-        rows, first_seen = [], {}
-        for value, item_id in zip(texts, ids):
-            clean, reason = "", None
-            if _is_missing(value):
-                reason = "missing"
-            elif isinstance(value, bytes):
-                value = value.decode("utf-8", errors="replace")
-            if reason is None and not isinstance(value, str):
-                if self.accept_numbers and isinstance(value, Number) and not isinstance(value, bool):
-                    value = str(value)
-                else:
-                    reason = "non_text"
-            lang, counts = "none", {}
-            if reason is None:
-                clean = self.normalize(value)
-                if not clean:
-                    reason = "empty"
-                elif not _LETTER.search(clean):
-                    reason = "no_letters"
-                else:
-                    lang = detect_language(clean)  # before masking: "<PHONE>" is not English
-            if self.masker_ is not None and clean:
-                clean, counts = self.masker_.mask(clean)
-            duplicate_of = None
-            if reason is None:  # on the masked text: the same complaint with two phone numbers is one
-                duplicate_of = first_seen.setdefault(clean, item_id)
-                if duplicate_of == item_id:
-                    duplicate_of = None
-            row = [clean, lang, reason, duplicate_of]
-            if self.masker_ is not None:
-                n_spans = sum(counts.values())
-                row += [self._mask_raw(value, n_spans), n_spans,
-                        ", ".join(f"{k}:{v}" for k, v in sorted(counts.items()))]
-            rows.append(row)
-        columns = ["text_clean", "lang", "skip_reason", "duplicate_of"]
+        rows = [self.clean_one(value) for value in texts]
+        columns = ["text_clean", "lang", "skip_reason"]
         if self.masker_ is not None:
             columns += ["text_masked", "pii_masked", "pii_kinds"]
         out = pd.DataFrame(rows, columns=columns, dtype=object)
+        # on the masked text: the same complaint with two phone numbers is one
+        out.insert(3, "duplicate_of", pd.Series(first_occurrences(out["text_clean"], ids, out["skip_reason"].isna()),
+                                                 index=out.index, dtype=object))
         if self.masker_ is not None:
             out["pii_masked"] = out["pii_masked"].astype(int)
         return out
+
+    def clean_one(self, value: Any) -> list[Any]:
+        """One cell: [text_clean, lang, skip_reason] (+ [text_masked, pii_masked, pii_kinds] when masking),
+        a function of the cell alone."""
+        clean, reason = "", None
+        if _is_missing(value):
+            reason = "missing"
+        elif isinstance(value, bytes):
+            value = value.decode("utf-8", errors="replace")
+        if reason is None and not isinstance(value, str):
+            if self.accept_numbers and isinstance(value, Number) and not isinstance(value, bool):
+                value = str(value)
+            else:
+                reason = "non_text"
+        lang, counts = "none", {}
+        if reason is None:
+            clean = self.normalize(value)
+            if not clean:
+                reason = "empty"
+            elif not _LETTER.search(clean):
+                reason = "no_letters"
+            else:
+                lang = detect_language(clean)  # before masking: "<PHONE>" is not English
+        if self.masker_ is not None and clean:
+            clean, counts = self.masker_.mask(clean)
+        row = [clean, lang, reason]
+        if self.masker_ is not None:
+            n_spans = sum(counts.values())
+            row += [self._mask_raw(value, n_spans), n_spans, ", ".join(f"{k}:{v}" for k, v in sorted(counts.items()))]
+        return row
 
     def fit_transform(self, texts: Sequence[Any], y: Any = None, ids: Sequence[str] | None = None) -> pd.DataFrame:
         return self.fit(texts).transform(texts, ids=ids)

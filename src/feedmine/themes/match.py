@@ -150,6 +150,17 @@ class ThemeMatcher(BaseEstimator):
             todo = todo[~ok]
         return labels, confidence, score
 
+    def centroids(self) -> tuple[np.ndarray, np.ndarray]:
+        """(theme ids, unit mean vector of each theme's known members), over every generation."""
+        check_is_fitted(self, "references_")
+        if not self.references_:
+            return np.zeros(0, dtype=np.int64), np.zeros((0, 1), dtype=np.float32)
+        refs, labels = np.vstack(self.references_), np.concatenate(self.reference_labels_)
+        ids = np.unique(labels)
+        sums = np.zeros((len(ids), refs.shape[1]), dtype=np.float64)
+        np.add.at(sums, np.searchsorted(ids, labels), refs)
+        return ids, l2_normalize(sums).astype(np.float32)
+
     def is_typical(self, labels: np.ndarray, scores: np.ndarray) -> np.ndarray:
         """Whether each matched item is a strong match, not a borderline one: it scores above as many of
         the fitted rows as the clusterer called noise (HDBSCAN's outliers, counted, not named)."""
