@@ -357,3 +357,45 @@ def test_named_encoding_is_used_and_bad_ones_say_the_fix(tmp_path):
     with pytest.raises(FeedmineError, match="as utf-8-sig then cp949.*--encoding"):
         load_corpus(utf16, text="text")
     assert load_corpus(utf16, text="text", encoding="utf-16")["text"].tolist() == KOREAN_ROWS["text"].tolist()
+
+
+# ----- reading only the columns used, in chunks --------------------------------------------------
+@pytest.mark.parametrize("suffix", [".csv", ".tsv", ".jsonl", ".parquet"])
+def test_named_columns_are_read_in_chunks_equal_to_a_whole_read(tmp_path, monkeypatch, suffix):
+    from feedmine.io import chunked
+
+    frame = pd.DataFrame({"ticket": [f"00{i}" for i in range(11)], "body": [f"앱이 {i}번 꺼져요" for i in range(11)],
+                          "stars": [str(1 + i % 5) for i in range(11)], "notes": ["internal"] * 11})
+    path = tmp_path / f"t{suffix}"
+    if suffix == ".parquet":
+        frame.to_parquet(path, index=False)
+    elif suffix == ".jsonl":
+        frame.to_json(path, orient="records", lines=True, force_ascii=False)
+    else:
+        frame.to_csv(path, index=False, sep="\t" if suffix == ".tsv" else ",")
+    whole = load_corpus(pd.read_parquet(path) if suffix == ".parquet" else frame, text="body", id="ticket",
+                        rating="stars")
+    monkeypatch.setattr(chunked, "READ_CHUNK_ROWS", 3)
+    read = chunked.read_columns(path, suffix[1:], ["ticket", "body", "stars"], ("utf-8",))
+    assert read.columns.tolist() == ["ticket", "body", "stars"] and len(read) == 11
+    assert read.attrs["columns_in_file"] == ["ticket", "body", "stars", "notes"]
+    corpus = load_corpus(path, text="body", id="ticket", rating="stars")
+    assert corpus["id"].tolist() == whole["id"].tolist() == [f"00{i}" for i in range(11)]
+    assert corpus["text"].tolist() == whole["text"].tolist()
+    assert corpus["rating"].tolist() == whole["rating"].tolist()
+    assert "notes" not in corpus
+
+
+def test_a_wrong_column_in_a_chunked_read_lists_every_column_of_the_file(tmp_path):
+    path = tmp_path / "t.csv"
+    pd.DataFrame({"ticket": ["1"], "body": ["hi"], "notes": ["x"]}).to_csv(path, index=False)
+    with pytest.raises(ColumnNotFoundError) as err:
+        load_corpus(path, text="comment", id="ticket")
+    assert "ticket" in str(err.value) and "notes" in str(err.value) and "body" in str(err.value)
+
+
+def test_chunked_csv_falls_back_to_cp949(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_bytes("id,본문,메모\n1,배송이 느려요,x\n".encode("cp949"))
+    corpus = load_corpus(path, text="본문", id="id")
+    assert corpus["text"].tolist() == ["배송이 느려요"]

@@ -23,6 +23,8 @@ from typing import Union
 import pandas as pd
 
 from ..errors import ColumnNotFoundError, FeedmineError
+from . import chunked
+from .chunked import READ_CHUNK_ROWS  # noqa: F401  (named in the docs)
 
 logger = logging.getLogger(__name__)
 
@@ -42,12 +44,16 @@ _READERS = {
 AUTO_ENCODINGS = ("utf-8-sig", "cp949")
 
 
-def read_table(source: TableLike, encoding: str | None = None) -> pd.DataFrame:
+def read_table(source: TableLike, encoding: str | None = None, columns: list[str] | None = None) -> pd.DataFrame:
     """Read a DataFrame, CSV, TSV, JSONL, JSON, Parquet or Excel file into a DataFrame.
 
     Cells are read as strings where the format allows it (CSV, TSV) so that ids such as ``007`` keep
     their leading zeros; numeric roles are converted later. ``encoding`` (CSV / TSV / JSON): None tries
     UTF-8, then CP949 (a Korean CSV saved by Excel), and logs a warning when it falls back.
+
+    ``columns``: read only these (those the file has). CSV, TSV, JSONL and Parquet are then read in
+    chunks of :data:`READ_CHUNK_ROWS` rows, so memory holds the columns used, not a wide export whole;
+    ``attrs["columns_in_file"]`` keeps every column's name for error messages.
     """
     if isinstance(source, pd.DataFrame):
         return source
@@ -60,6 +66,8 @@ def read_table(source: TableLike, encoding: str | None = None) -> pd.DataFrame:
         raise FeedmineError(f"cannot read {path.name!r}: unknown extension {path.suffix!r}. "
                             f"Use one of {', '.join(sorted(_READERS))}, or pass a DataFrame.")
     try:
+        if columns is not None and kind in ("csv", "tsv", "jsonl", "parquet"):
+            return chunked.read_columns(path, kind, columns, (encoding,) if encoding else AUTO_ENCODINGS)
         if kind in ("csv", "tsv"):
             return _read_delimited(path, "\t" if kind == "tsv" else ",", encoding)
         if kind == "jsonl":
@@ -131,12 +139,15 @@ def load_corpus(source: TableLike, text: str | None = None, id: str | None = Non
     the id of the item a reply answers), which turn agreeing replies into votes. ``keep`` lists extra
     columns to carry through. ``encoding``: see :func:`read_table` (None: UTF-8, else CP949).
     """
-    df = read_table(source, encoding=encoding)
+    named = [c for c in (id, text, date, rating, channel, segment, customer, value, thread, parent) if c is not None]
+    # a file whose text column is named: read only the columns used (in chunks, bounded memory)
+    wanted = None if text is None or isinstance(source, pd.DataFrame) else list(dict.fromkeys(named + list(keep or [])))
+    df = read_table(source, encoding=encoding, columns=wanted)
     if not isinstance(df, pd.DataFrame):
         raise FeedmineError(f"expected a DataFrame or a file path, got {type(source).__name__}.")
-    if len(df.columns) == 0:
+    available = [str(c) for c in df.attrs.get("columns_in_file", df.columns)]
+    if len(available) == 0:
         raise FeedmineError("the input table has no columns. Check the file's header row.")
-    available = [str(c) for c in df.columns]
     df = df.rename(columns=str)
     mapping: Mapping[str, str | None] = {
         "id": id, "text": text if text is not None else _guess_text_column(df), "date": date,
