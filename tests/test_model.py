@@ -244,3 +244,17 @@ def test_a_long_table_is_fitted_on_a_sample_and_assigned_whole(reviews):
     assert _themes(model.assign(reviews)).equals(_themes(model.result_))
     assert (docs["theme_id"].dropna() >= 0).mean() > 0.8
     assert docs["duplicate_of"].notna().sum() == model.assign(reviews).documents["duplicate_of"].notna().sum()
+
+
+def test_worker_processes_give_the_same_result(model, reviews, monkeypatch):
+    import feedmine.pipeline.chunks as chunks
+
+    whole = model.assign(reviews)
+    monkeypatch.setattr(chunks, "CHUNK_ROWS", 150)  # four chunks over two spawned workers
+    model.set_params(n_jobs=2)
+    try:
+        cut = model.assign(reviews)
+    finally:
+        model.set_params(n_jobs=None)
+    pd.testing.assert_frame_equal(cut.documents, whole.documents)
+    pd.testing.assert_frame_equal(cut.themes, whole.themes)

