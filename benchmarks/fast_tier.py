@@ -35,7 +35,8 @@ SEEDS = (0, 1, 42)
 
 
 def fast(cache=CACHE) -> HybridEmbedder:
-    return HybridEmbedder(semantic=StaticEmbedder(cache_dir=cache, progress=False), progress=False)
+    """The fast tier exactly as ``embedder="fast"`` builds it (static table + sampled char TF-IDF)."""
+    return fm.api.make_embedder("fast", cache_dir=cache, progress=False)
 
 
 def default(cache=CACHE) -> HybridEmbedder:

@@ -1,67 +1,126 @@
-"""Does anything grow faster than the data? The whole pipeline at 5,000 … 35,000 real items.
+"""A million items on one machine: wall time and peak memory of the fast tier at 10k … 1M items.
 
-Items: nsmc (15,000 Korean reviews), banking77 train (10,003 English queries) and parakqc (10,000 Korean
-utterances), pooled and sampled with seed 0, so every size mixes both languages and short and long texts.
-The embedder is the character TF-IDF one: e5 costs the same per item at any size (≈ 60–200 texts/s
-here, docs/embedders.md) and would only hide the steps after it. Each size runs in its own process
-(fresh memory, and numba's one-off compilation paid every time, so sizes compare like with like).
+Items: each is two random real texts joined with a space (nsmc, steam_ko, banking77 train, maalej app
+reviews: 47,000 Korean and English texts, so 2.2 billion possible pairs), drawn with seed 0
+(benchmarks/fast_tier.py, ``real_pairs``). Joining keeps the texts real while making repeats rare, so
+exact-duplicate removal does not shrink the work (a million draws of single texts would collapse to
+47,000 distinct ones).
 
-Reported per size: seconds per step (the pipeline's own ``meta["seconds"]``), total seconds, seconds per
-1,000 items relative to the smallest size (1.0 = linear; a step that is quadratic doubles it each time
-the size doubles), peak resident memory added, and the number of themes.
+Each size runs in a fresh process: ``fm.Pipeline(embedder="fast", n_jobs=2).fit(table, text=, id=)``
+— the themes learned from a seeded sample of ``fit_sample`` rows (50,000 by default), every row then
+placed, tagged and scored — followed by ``result.save(folder)``. Reported: wall seconds (fit and save),
+seconds per step, peak resident memory of the process (``ru_maxrss``, so the input table, the fitted
+model and the result are all counted), themes, and rows out (must equal rows in).
 
-Run:  python benchmarks/scale.py            (about 6 minutes on 2 cores)
+``--sample-check`` adds the third measurement of issue 11: at 100,000 items of which 23,086 carry a
+label (banking77 train+test intents, parakqc paraphrase groups), NMI / ARI on the labelled rows when
+the themes are fitted on samples of 10k, 20k, 50k rows vs on every row (``fit_sample=None``).
+
+Run:  python benchmarks/scale.py [--sizes 10000,100000,200000,1000000] [--sample-check]
+      (about 45 minutes on 2 cores for the four sizes; the 1M run alone ~25 minutes)
 """
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import SHARED, write_results  # noqa: E402
+from common import RESULTS, write_results  # noqa: E402
 
-SIZES = (5_000, 10_000, 20_000, 35_000)
+SIZES = (10_000, 100_000, 200_000, 1_000_000)
 
 _CHILD = """
-import json, sys
+import json, resource, sys, tempfile, time
 sys.path.insert(0, {bench!r})
 import pandas as pd
-from common import PeakMemory
+from fast_tier import real_pairs
 import feedmine as fm
-parts = [pd.read_csv({nsmc!r})["document"], pd.read_csv({banking!r})["text"], pd.read_csv({parakqc!r})["text"]]
-texts = pd.concat(parts, ignore_index=True).sample({n}, random_state=0).reset_index(drop=True)
-with PeakMemory() as mem:
-    result = fm.analyze(pd.DataFrame({{"text": texts}}), text="text", embedder="tfidf", progress=False)
-print(json.dumps({{"seconds": mem.seconds, "peak_added_mib": mem.added, "steps": result.meta["seconds"],
-                  "themes": result.meta["n_themes"], "analysed": result.meta["n_analysed"]}}))
+n = {n}
+table = pd.DataFrame({{"id": [f"r{{i}}" for i in range(n)], "text": real_pairs(n)}})
+t0 = time.perf_counter()
+model = fm.Pipeline(embedder="fast", n_jobs={n_jobs}, random_state=0, progress=False).fit(table, text="text", id="id")
+fit_s = time.perf_counter() - t0
+result = model.result_
+with tempfile.TemporaryDirectory() as tmp:
+    t1 = time.perf_counter()
+    result.save(tmp + "/run")
+    save_s = time.perf_counter() - t1
+docs = result.documents
+print(json.dumps({{"n": n, "seconds": round(fit_s + save_s, 1), "fit_seconds": round(fit_s, 1),
+                  "save_seconds": round(save_s, 1), "steps": result.meta["seconds"],
+                  "peak_rss_gib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 2),
+                  "themes": result.meta["n_themes"], "rows_out": len(docs), "ids_unique": bool(docs["id"].is_unique),
+                  "unassigned_share": round(result.meta["unassigned_share"], 3),
+                  "exact_duplicates": result.meta["n_exact_duplicates"], "fit_sample": result.meta.get("fit_sample")}}))
+"""
+
+_SAMPLE_CHILD = """
+import json, sys
+sys.path.insert(0, {bench!r})
+import numpy as np, pandas as pd
+from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+from common import SHARED
+from fast_tier import real_pairs
+import feedmine as fm
+bank = pd.concat([pd.read_csv(SHARED / "banking77" / f) for f in ("train.csv", "test.csv")], ignore_index=True)
+para = pd.read_csv(SHARED / "parakqc" / "parakqc.csv")
+labelled = pd.DataFrame({{"text": list(bank["text"]) + list(para["text"]),
+                         "label": ["b:" + str(c) for c in bank["category"]] + ["p:" + str(g) for g in para["paraphrase_group"]]}})
+rest = pd.DataFrame({{"text": real_pairs(100_000 - len(labelled), seed=1), "label": None}})
+table = pd.concat([labelled, rest], ignore_index=True).sample(frac=1.0, random_state=0).reset_index(drop=True)
+table["id"] = [f"r{{i}}" for i in range(len(table))]
+model = fm.Pipeline(embedder="fast", fit_sample={fit_sample}, n_jobs=2, random_state=0, progress=False).fit(
+    table[["id", "text"]], text="text", id="id")
+docs = model.result_.documents.set_index("id").loc[table["id"]]
+out = {{}}
+for name, prefix in (("banking77", "b:"), ("parakqc", "p:")):
+    rows = table["label"].fillna("").str.startswith(prefix).to_numpy()
+    pred, truth = docs["theme_id"].to_numpy()[rows].astype(int), table["label"].to_numpy()[rows]
+    out[name] = {{"nmi": round(normalized_mutual_info_score(truth, pred), 4),
+                 "ari": round(adjusted_rand_score(truth, pred), 4), "n": int(rows.sum())}}
+print(json.dumps({{"fit_sample": {fit_sample}, "themes": model.result_.meta["n_themes"],
+                  "seconds": model.result_.meta["seconds"], **out}}))
 """
 
 
-def run(n: int) -> dict:
-    code = _CHILD.format(bench=str(Path(__file__).resolve().parent), n=n,
-                         nsmc=str(SHARED / "nsmc" / "nsmc_sample.csv"),
-                         banking=str(SHARED / "banking77" / "train.csv"),
-                         parakqc=str(SHARED / "parakqc" / "parakqc.csv"))
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+def _child(code: str) -> dict:
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(done.stderr[-3000:])
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main() -> int:
-    rows = {n: run(n) for n in SIZES}
-    base = rows[SIZES[0]]
-    for n, row in rows.items():
-        scale = SIZES[0] / n
-        row["per_item_vs_smallest"] = {step: round(s * scale / base["steps"][step], 2) if base["steps"][step] else None
-                                       for step, s in row["steps"].items()}
-        row["total_per_item_vs_smallest"] = round(row["seconds"] * scale / base["seconds"], 2)
-        print(f"{n:>6} items: {row['seconds']:6.1f} s total ({row['total_per_item_vs_smallest']}× the per-item time "
-              f"at {SIZES[0]:,}), +{row['peak_added_mib']:.0f} MiB, {row['themes']} themes; per step "
-              + ", ".join(f"{k} {v:.1f}s" for k, v in row["steps"].items()))
-    print(f"wrote {write_results('scale', {'sizes': rows, 'embedder': 'tfidf'})}")
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
+    parser.add_argument("--n-jobs", type=int, default=2)
+    parser.add_argument("--sample-check", action="store_true")
+    parser.add_argument("--sample-sizes", default="10000,20000,50000,None")
+    args = parser.parse_args()
+    bench = str(Path(__file__).resolve().parent)
+    path = RESULTS / "scale.json"
+    results = json.loads(path.read_text()) if path.exists() else {}
+    if "sizes" in results and "how" not in results:  # the old TF-IDF-only table of issue 4
+        results = {"tfidf_5k_35k": results}
+    results["how"] = __doc__.split("\n\n")[1].replace("\n", " ")
+    results.setdefault("fast_tier", {})
+    for n in [int(s) for s in args.sizes.split(",") if s]:
+        row = _child(_CHILD.format(bench=bench, n=n, n_jobs=args.n_jobs))
+        results["fast_tier"][str(n)] = row
+        print(json.dumps(row), flush=True)
+        write_results("scale", results)
+    if args.sample_check:
+        results.setdefault("sample_fit_100k", {})
+        for size in args.sample_sizes.split(","):
+            row = _child(_SAMPLE_CHILD.format(bench=bench, fit_sample=size))
+            results["sample_fit_100k"][size] = row
+            print(json.dumps(row), flush=True)
+            write_results("scale", results)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

@@ -23,6 +23,8 @@ from .text.normalize import TextCleaner
 from .themes.cluster import ThemeClusterer
 
 EMBEDDER_NAMES = ("hybrid", "fast", "e5", "use", "tfidf")
+#: texts the fast tier's character TF-IDF learns its vocabulary and SVD from
+FAST_TFIDF_SAMPLE = 10_000
 
 
 def make_embedder(name: Any, cache_dir: Any = None, progress: bool = True) -> Any:
@@ -38,7 +40,7 @@ def make_embedder(name: Any, cache_dir: Any = None, progress: bool = True) -> An
                                     progress=progress)
     if name == "fast":  # static e5 tokens adapted on the data + character TF-IDF: for large inputs
         return embed.HybridEmbedder(semantic=embed.StaticEmbedder(cache_dir=cache_dir, progress=progress),
-                                    progress=progress)
+                                    lexical=embed.TfidfEmbedder(fit_sample=FAST_TFIDF_SAMPLE), progress=progress)
     if name == "e5":
         return embed.E5Embedder(cache_dir=cache_dir, progress=progress)
     if name == "use":

@@ -40,14 +40,17 @@ class TfidfEmbedder(TransformerMixin, BaseEstimator):
 
     ``min_df`` applies from 21 texts on (below that every n-gram counts); when it would leave no n-gram
     at all (a few dozen one-syllable texts), every n-gram is kept, and texts with none get zero vectors.
+    ``fit_sample``: learn the vocabulary and the SVD from a seeded sample of at most this many texts
+    (the fast tier uses 10,000: the SVD of 50,000 texts took 88 of the 140 s its fit took).
     """
 
     def __init__(self, n_components: int = 256, ngram_range: tuple[int, int] = (2, 4), min_df: int = 2,
-                 max_chars: int | None = 2000, random_state: int | None = None):
+                 max_chars: int | None = 2000, fit_sample: int | None = None, random_state: int | None = None):
         self.n_components = n_components
         self.ngram_range = ngram_range
         self.min_df = min_df
         self.max_chars = max_chars
+        self.fit_sample = fit_sample
         self.random_state = random_state
 
     @property
@@ -60,6 +63,9 @@ class TfidfEmbedder(TransformerMixin, BaseEstimator):
 
     def fit(self, texts: Sequence[str], y: Any = None) -> "TfidfEmbedder":
         texts = self._cut(texts)
+        if self.fit_sample and len(texts) > int(self.fit_sample):  # vocabulary and SVD from a seeded sample
+            rng = np.random.RandomState(0 if self.random_state is None else self.random_state)
+            texts = [texts[i] for i in np.sort(rng.choice(len(texts), int(self.fit_sample), replace=False))]
         tfidf = None
         for min_df in dict.fromkeys((self.min_df if len(texts) > 20 else 1, 1)):
             vectorizer = char_tfidf(self.ngram_range, min_df)
