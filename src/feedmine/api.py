@@ -16,7 +16,7 @@ import pandas as pd
 from .analysis.score import ThemeScorer
 from .errors import FeedmineError
 from .io.tables import TableLike, load_corpus, read_table
-from .pipeline.model import Pipeline
+from .pipeline.model import FIT_SAMPLE, Pipeline
 from .result.result import Result
 from .tagging.journey import JourneyStageMapper
 from .text.normalize import TextCleaner
@@ -60,6 +60,7 @@ def analyze(source: TableLike, text: str | None = None, id: str | None = None, d
             tagger: Any = None, weights: dict[str, float] | None = None, rating_scale: str = "auto",
             min_cluster_size: int | str = "auto", mask_pii: bool = True, unit: str = "document",
             cache_dir: Any = None, journey: Any = None, encoding: str | None = None,
+            fit_sample: int | None = FIT_SAMPLE, n_jobs: int | None = None,
             random_state: int | None = 0, progress: bool = True) -> Result:
     """Analyse a feedback table and return a :class:`~feedmine.result.Result`.
 
@@ -75,12 +76,15 @@ def analyze(source: TableLike, text: str | None = None, id: str | None = None, d
     to one) with ``text`` and ``stage`` columns of your own labelled examples (far more accurate, see
     docs/scoring.md), or a :class:`~feedmine.tagging.journey.JourneyStageMapper`; None (default) leaves it out.
     ``encoding`` names a CSV's text encoding; None tries UTF-8, then CP949 (Korean Excel).
+    A table longer than ``fit_sample`` rows is fitted on a seeded sample of that many and every row is
+    then placed in the themes found; ``n_jobs`` worker processes place them (-1: one per CPU;
+    docs/scale.md). ``embedder="fast"`` is the tier for hundreds of thousands of items.
     Same input and ``random_state`` give the same result.
     """
     pipeline = build_pipeline(embedder=embedder, clusterer=clusterer, tagger=tagger, weights=weights,
                               rating_scale=rating_scale, min_cluster_size=min_cluster_size, mask_pii=mask_pii,
-                              unit=unit, cache_dir=cache_dir, journey=journey, random_state=random_state,
-                              progress=progress)
+                              unit=unit, cache_dir=cache_dir, journey=journey, fit_sample=fit_sample,
+                              n_jobs=n_jobs, random_state=random_state, progress=progress)
     corpus = load_corpus(source, text=text, id=id, date=date, rating=rating, channel=channel, segment=segment,
                          customer=customer, value=value, thread=thread, parent=parent, encoding=encoding)
     return pipeline.fit(corpus).result_
@@ -89,8 +93,8 @@ def analyze(source: TableLike, text: str | None = None, id: str | None = None, d
 def build_pipeline(*, embedder: Any = "hybrid", clusterer: Any = None, tagger: Any = None,
                    weights: dict[str, float] | None = None, rating_scale: str = "auto",
                    min_cluster_size: int | str = "auto", mask_pii: bool = True, unit: str = "document",
-                   cache_dir: Any = None, journey: Any = None, random_state: int | None = 0,
-                   progress: bool = True) -> Pipeline:
+                   cache_dir: Any = None, journey: Any = None, fit_sample: int | None = FIT_SAMPLE,
+                   n_jobs: int | None = None, random_state: int | None = 0, progress: bool = True) -> Pipeline:
     """The unfitted :class:`~feedmine.Pipeline` that :func:`analyze` runs, from the same arguments (for
     ``fm.build_pipeline(...).fit(table, text=...)``, then ``assign`` and ``save``)."""
     if clusterer is None:
@@ -98,7 +102,8 @@ def build_pipeline(*, embedder: Any = "hybrid", clusterer: Any = None, tagger: A
     return Pipeline(cleaner=TextCleaner(mask_pii=mask_pii),
                     embedder=make_embedder(embedder, cache_dir=cache_dir, progress=progress),
                     clusterer=clusterer, tagger=tagger, scorer=ThemeScorer(weights=weights, rating_scale=rating_scale),
-                    journey=journey_mapper(journey), unit=unit, random_state=random_state, progress=progress)
+                    journey=journey_mapper(journey), unit=unit, fit_sample=fit_sample, n_jobs=n_jobs,
+                    random_state=random_state, progress=progress)
 
 
 def journey_mapper(spec: Any) -> Any:

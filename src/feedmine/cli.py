@@ -31,6 +31,8 @@ def _columns(parser: argparse.ArgumentParser, text_help: str) -> None:
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--top", type=int, default=15, help="pain points to print")
     parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    parser.add_argument("--n-jobs", type=int, default=None,
+                        help="worker processes that place the rows of a long table (-1: one per CPU)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log each step")
 
 
@@ -47,6 +49,9 @@ def _fitting(parser: argparse.ArgumentParser) -> None:
     stage.add_argument("--journey-examples", metavar="FILE",
                        help="table of your own labelled examples (columns text, stage) to map journey stages by")
     parser.add_argument("--random-state", type=int, default=0)
+    parser.add_argument("--fit-sample", default="50000",
+                        help="fit the themes on a random sample of this many rows of a longer table, then place "
+                             "every row (default 50000; 'all' fits every row)")
     parser.add_argument("--no-mask-pii", action="store_true",
                         help="keep e-mails, phone/card/account/resident numbers, URLs and IPs unmasked")
 
@@ -108,7 +113,7 @@ def _run(args: argparse.Namespace) -> tuple[Any, list[Path]]:
         from .pipeline import load_model
 
         model = load_model(args.model)
-        model.set_params(progress=not args.no_progress)
+        model.set_params(progress=not args.no_progress, n_jobs=args.n_jobs)
         given = {k: v for k, v in columns.items() if v is not None}
         result = model.update(args.source, **given) if args.update else model.assign(args.source, **given)
         written = _write(result, args.out)
@@ -120,7 +125,8 @@ def _run(args: argparse.Namespace) -> tuple[Any, list[Path]]:
     pipeline = build_pipeline(embedder=args.embedder, min_cluster_size=_size(args.min_cluster_size),
                               mask_pii=not args.no_mask_pii, unit=args.unit,
                               journey=args.journey_examples or args.journey or None,
-                              random_state=args.random_state, progress=not args.no_progress)
+                              fit_sample=None if args.fit_sample == "all" else int(args.fit_sample),
+                              n_jobs=args.n_jobs, random_state=args.random_state, progress=not args.no_progress)
     pipeline.fit(args.source, **columns)
     written = []
     if args.command == "fit":
