@@ -5,6 +5,8 @@
   after its fit; texts/s of the default (e5 + character TF-IDF) on 500 of them with an empty cache.
 * Themes: the default pipeline with each embedder on banking77 test (77 intents) and parakqc (1,000
   paraphrase groups), seeds 0, 1 and 42: NMI / ARI / themes / unassigned.
+* Routes: each candidate embedding alone (e5, the distilled table, the table adapted on the data, a
+  character n-gram model, the shipped tier) scored by KMeans with the true k on both sets.
 * Tags: the shipped tagging heads read the fast tier's vectors (adapted to e5) instead of e5's: Korean
   sentiment on the held-out nsmc reviews and English sentiment on held-out maalej reviews, as
   benchmarks/tagging.py measures them.
@@ -94,6 +96,34 @@ def themes() -> dict:
     return out
 
 
+def routes() -> dict:
+    """The routes to a fast tier, each embedding alone, scored by KMeans with the true number of groups
+    (seed 0): e5 itself, the table distilled piece by piece (model2vec's method), that table adapted on
+    2,000 of the texts (the tokenlearn idea: regress e5's sentence vectors on token bags), a hashed
+    character n-gram model (char TF-IDF + SVD), and the fast tier as shipped (adapted table + TF-IDF)."""
+    from sklearn.cluster import KMeans
+
+    from feedmine.embed import TfidfEmbedder
+
+    out = {}
+    for name in ("banking77", "parakqc"):
+        texts, y, _ = load_dataset(name)
+        k = int(pd.Series(y).nunique())
+        makers = {"e5": lambda: E5Embedder(cache_dir=CACHE, progress=False),
+                  "distilled table (adapt=0)": lambda: StaticEmbedder(adapt=0, cache_dir=CACHE, progress=False),
+                  "distilled + adapted on 2,000": lambda: StaticEmbedder(cache_dir=CACHE, progress=False, random_state=0),
+                  "char n-gram TF-IDF + SVD": lambda: TfidfEmbedder(random_state=0),
+                  "fast tier (adapted + TF-IDF)": lambda: fast().set_params(random_state=0)}
+        out[name] = {}
+        for label, make in makers.items():
+            X = make().fit(texts).transform(texts)
+            pred = KMeans(n_clusters=k, n_init=3, random_state=0).fit_predict(X)
+            out[name][label] = {"nmi": round(normalized_mutual_info_score(y, pred), 4),
+                                "ari": round(adjusted_rand_score(y, pred), 4)}
+            print(name, label, out[name][label], flush=True)
+    return out
+
+
 def tags() -> dict:
     sets = data.load()
     out = {}
@@ -116,6 +146,7 @@ def tags() -> dict:
 def main() -> int:
     out = {"speed": speed()}
     print("speed", out["speed"], flush=True)
+    out["routes"] = routes()
     out["themes"] = themes()
     out["tags"] = tags()
     print(f"wrote {write_results('fast_tier', out)}")

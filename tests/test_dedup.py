@@ -175,3 +175,23 @@ def test_campaign_table_without_customers_or_groups():
 def test_campaign_table_length_mismatch():
     with pytest.raises(ValueError):
         campaign_table(["a", "b"], [0])
+
+
+def test_sketches_of_chunks_give_the_groups_of_one_fit():
+    from feedmine.text.dedup import NearDuplicateFinder, Sketch
+
+    base = ["배송이 너무 느려요 환불해 주세요 일주일째 기다리고 있어요", "the app crashes every time I open the camera",
+            "좋아요", "refund never arrived after three weeks of waiting"]
+    texts = []
+    for i in range(60):
+        t = base[i % 4]
+        texts.append(t + ("!" * (i % 3)) if i % 5 else t.upper() if t.isascii() else t)
+    texts += [None, "", "one more unrelated sentence about the login page"]
+    finder = NearDuplicateFinder()
+    whole = finder.fit(texts).group_.copy()
+    parts = [finder.sketch(texts[i:i + 7]) for i in range(0, len(texts), 7)]
+    joined = finder.fit_sketch(texts, Sketch.join(parts, finder.bands)).group_
+    assert joined.tolist() == whole.tolist()
+    assert len(set(whole[[0, 4, 8]])) == 1  # the pasted Korean complaint, edited, is one group
+    with pytest.raises(ValueError, match="sketch of"):
+        finder.fit_sketch(texts[:-1], Sketch.join(parts, finder.bands))

@@ -53,7 +53,8 @@ def assign_chunks(stages: dict[str, Any], corpus: pd.DataFrame, unit: str, n_quo
             quotes.merge(out.quotes)
             done.append(out)
             bar.update(out.batch.n)
-    merged = merge_batches([d.batch for d in done], corpus.reset_index(drop=True), stages["deduplicator"])
+    sketches = [d.sketch for d in done] if all(d.sketch is not None for d in done) else None
+    merged = merge_batches([d.batch for d in done], corpus.reset_index(drop=True), stages["deduplicator"], sketches)
     cat = np.concatenate
     return Assigned(merged, cat([d.labels for d in done]), cat([d.confidence for d in done]),
                     cat([d.weak for d in done]), pd.concat([d.tags for d in done], ignore_index=True),
@@ -71,6 +72,7 @@ class Placed:
     tags: pd.DataFrame
     unit_tags: pd.DataFrame
     quotes: dict[int, list[tuple[float, int, str, str]]]
+    sketch: Any = None
 
 
 def place_chunk(stages: dict[str, Any], chunk: pd.DataFrame, unit: str, start: int, n_quotes: int) -> Placed:
@@ -88,7 +90,10 @@ def place_chunk(stages: dict[str, Any], chunk: pd.DataFrame, unit: str, start: i
     item_tags, per_unit = tag_batch(stages["tagger"], batch, stages["embedder"], unit, fitting=False)
     tags = item_tags.join(journey_tags(stages["journey"], stages["embedder"], batch, fitting=False))
     empty = np.zeros((0, 1), dtype=np.float32)
-    return Placed(replace(batch, X=empty, Z=empty), lab, conf, weak, tags, per_unit, quotes.heaps)
+    finder = stages["deduplicator"]  # near duplicates need the whole table: each chunk sketches its texts
+    texts = batch.clean["text_clean"].to_numpy(dtype=object)
+    sketch = finder.sketch([texts[i] for i in batch.usable]) if hasattr(finder, "sketch") else None
+    return Placed(replace(batch, X=empty, Z=empty), lab, conf, weak, tags, per_unit, quotes.heaps, sketch)
 
 
 class Workers:

@@ -19,6 +19,7 @@ import pandas as pd
 from ..analysis.threads import agreement_votes, is_agreement
 from ..schema import NOT_ANALYSED
 from ..tagging import item_tags
+from ..text.dedup import Sketch
 from ..text.normalize import first_occurrences
 from ..tagging.heads import semantic_vectors
 from ..themes.units import make_units, unique_units
@@ -113,9 +114,11 @@ def make_batch(stages: dict[str, Any], corpus: pd.DataFrame, unit: str, fitting:
     return batch
 
 
-def merge_batches(parts: list[Batch], corpus: pd.DataFrame, deduplicator: Any) -> Batch:
+def merge_batches(parts: list[Batch], corpus: pd.DataFrame, deduplicator: Any,
+                  sketches: list[Any] | None = None) -> Batch:
     """One Batch of ``corpus`` from the Batches of its consecutive chunks, without their vectors; the
-    table-wide annotations (exact and near duplicates) are made again over the whole table."""
+    table-wide annotations (exact and near duplicates) are made again over the whole table, the near
+    duplicates from the chunks' ``sketches`` (:meth:`NearDuplicateFinder.sketch`) when given."""
     rows = np.cumsum([0] + [p.n for p in parts])
     units = np.cumsum([0] + [len(p.distinct) for p in parts])
     clean = pd.concat([p.clean for p in parts], ignore_index=True)
@@ -130,17 +133,22 @@ def merge_batches(parts: list[Batch], corpus: pd.DataFrame, deduplicator: Any) -
                  [t for p in parts for t in p.distinct],
                  np.concatenate([p.source + u for p, u in zip(parts, units)]).astype(int), empty, empty,
                  np.concatenate([p.truncated for p in parts]),
-                 near_duplicates(deduplicator, texts, usable, corpus["id"].to_numpy(dtype=object)))
+                 near_duplicates(deduplicator, texts, usable, corpus["id"].to_numpy(dtype=object),
+                                 None if sketches is None or deduplicator is None
+                                 else Sketch.join(sketches, deduplicator.bands)))
 
 
-def near_duplicates(finder: Any, texts: np.ndarray, usable: np.ndarray, ids: np.ndarray):
+def near_duplicates(finder: Any, texts: np.ndarray, usable: np.ndarray, ids: np.ndarray, sketch: Any = None):
     """(id of the group's first row or None, group size) per row: pasted edits and campaigns in this table."""
     if finder is None:
         return None
     of = np.full(len(texts), None, dtype=object)
     size = np.zeros(len(texts), dtype=int)
     if len(usable):
-        finder.fit([texts[i] for i in usable])
+        if sketch is not None and hasattr(finder, "fit_sketch"):
+            finder.fit_sketch([texts[i] for i in usable], sketch)
+        else:
+            finder.fit([texts[i] for i in usable])
         first = usable[finder.group_]
         grouped = finder.group_size_ >= 2
         of[usable] = np.where(grouped & (first != usable), ids[first], None)

@@ -19,8 +19,10 @@ Nothing is dropped: every input gets a group id (the position of its group's fir
 """
 from __future__ import annotations
 
+import hashlib
 import zlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -108,31 +110,52 @@ class NearDuplicateFinder(BaseEstimator):
             raise ValueError(f"min_chars must be a non-negative int, got {self.min_chars!r}")
 
     def fit(self, texts: Sequence[Any], y: Any = None) -> "NearDuplicateFinder":
-        self._check_params()
         texts = list(texts)
-        n = len(texts)
-        cleaner = TextCleaner(mask_pii=False).fit()
-        keys = ["".join(cleaner.normalize(t).lower().split()) if isinstance(t, str) else "" for t in texts]
+        return self.fit_sketch(texts, self.sketch(texts))
 
+    def sketch(self, texts: Sequence[Any]) -> "Sketch":
+        """What :meth:`fit_sketch` needs of each text, computed text by text — so chunk by chunk, in
+        worker processes — and small: a 16-byte digest of its key, the key's length, and one 64-bit
+        hash per LSH band of its MinHash signature (144 bytes a text, not the 512 of the signature)."""
+        self._check_params()
+        keys = [_key(t) for t in texts]
+        digests = [hashlib.blake2b(k.encode("utf-8"), digest_size=16).digest() for k in keys]
+        lengths = np.fromiter((len(k) for k in keys), dtype=np.int64, count=len(keys))
+        bands = np.zeros((len(keys), self.bands), dtype=np.uint64)
+        first: dict[bytes, int] = {}
+        for i, d in enumerate(digests):  # one signature per distinct key (500 copies of a spam line: one)
+            if lengths[i] >= max(self.min_chars, 1):
+                first.setdefault(d, i)
+        if first:
+            unique = list(first.values())
+            hashed = _band_hashes(self._minhash([_shingles(keys[i]) for i in unique]), self.bands)
+            where = {d: r for r, d in enumerate(first)}
+            rows = [i for i in range(len(keys)) if lengths[i] >= max(self.min_chars, 1)]
+            bands[rows] = hashed[[where[digests[i]] for i in rows]]
+        return Sketch(digests, lengths, bands)
+
+    def fit_sketch(self, texts: Sequence[Any], sketch: "Sketch") -> "NearDuplicateFinder":
+        """Group ``texts`` from their :meth:`sketch` (of these texts, in this order; sketches of
+        consecutive chunks joined with :meth:`Sketch.join`). Candidates are verified on ``texts``."""
+        self._check_params()
+        n = len(texts)
+        if len(sketch.lengths) != n:
+            raise ValueError(f"a sketch of {len(sketch.lengths)} texts for {n} texts")
         uf = _UnionFind(n)
         # exact duplicates of the key are joined outright; only one representative per key goes on to
-        # MinHash, so 500 copies of one spam line cost one signature, not 125,000 candidate pairs
-        first: dict[str, int] = {}
+        # the bands, so 500 copies of one spam line cost one entry, not 125,000 candidate pairs
+        first: dict[bytes, int] = {}
         reps: list[int] = []
-        for i, key in enumerate(keys):
-            if not key:
+        for i in range(n):
+            if not sketch.lengths[i]:
                 continue  # empty / non-text: always a singleton
-            j = first.setdefault(key, i)
+            j = first.setdefault(sketch.digests[i], i)
             if j != i:
                 uf.union(j, i)
-            elif len(key) >= self.min_chars:
+            elif sketch.lengths[i] >= self.min_chars:
                 reps.append(i)
-
         if len(reps) > 1:
-            shingles = [_shingles(keys[i]) for i in reps]
-            signatures = self._minhash(shingles)
-            self._join_candidates(signatures, shingles, reps, uf)
-
+            self._join_candidates(sketch.bands[reps], _LazyShingles(texts, reps), reps, uf)
         group = np.fromiter((uf.find(i) for i in range(n)), dtype=np.int64, count=n)
         _, inverse, counts = np.unique(group, return_inverse=True, return_counts=True)
         self.group_ = group
@@ -168,15 +191,11 @@ class NearDuplicateFinder(BaseEstimator):
             signatures[:, k] = np.minimum.reduceat(hashed, starts)
         return signatures
 
-    def _join_candidates(self, signatures: np.ndarray, shingles: list[set[str]], reps: list[int],
+    def _join_candidates(self, bands: np.ndarray, shingles: "_LazyShingles", reps: list[int],
                          uf: _UnionFind) -> None:
-        rows = self.num_perm // self.bands
         rejected: set[tuple[int, int]] = set()
-        for band in range(self.bands):
-            block = np.ascontiguousarray(signatures[:, band * rows:(band + 1) * rows])
-            # each row's bytes as one opaque value: exact bucket equality, O(n) memory per band
-            keys = block.view(np.dtype((np.void, block.dtype.itemsize * rows))).ravel()
-            _, bucket = np.unique(keys, return_inverse=True)
+        for band in range(bands.shape[1]):
+            _, bucket = np.unique(bands[:, band], return_inverse=True)
             order = np.argsort(bucket, kind="stable")
             sorted_bucket = bucket[order]
             edges = np.flatnonzero(np.diff(sorted_bucket)) + 1
@@ -195,6 +214,57 @@ class NearDuplicateFinder(BaseEstimator):
                             uf.union(reps[p], reps[q])
                         else:
                             rejected.add((p, q))
+
+
+@dataclass
+class Sketch:
+    """Per text: key digest, key length, band hashes (:meth:`NearDuplicateFinder.sketch`)."""
+
+    digests: list[bytes]
+    lengths: np.ndarray
+    bands: np.ndarray
+
+    @staticmethod
+    def join(parts: Sequence["Sketch"], n_bands: int) -> "Sketch":
+        """The sketch of consecutive chunks' texts, in order."""
+        return Sketch([d for p in parts for d in p.digests],
+                      np.concatenate([p.lengths for p in parts]) if parts else np.zeros(0, dtype=np.int64),
+                      np.vstack([p.bands for p in parts]) if parts else np.zeros((0, n_bands), dtype=np.uint64))
+
+
+class _LazyShingles:
+    """Shingle sets of the representatives, made when a candidate pair needs them (few are)."""
+
+    def __init__(self, texts: Sequence[Any], reps: list[int]):
+        self.texts, self.reps, self.cache = texts, reps, {}
+
+    def __getitem__(self, p: int) -> set[str]:
+        if p not in self.cache:
+            self.cache[p] = _shingles(_key(self.texts[self.reps[p]]))
+        return self.cache[p]
+
+
+_CLEANER = TextCleaner(mask_pii=False).fit()
+
+
+def _key(text: Any) -> str:
+    """The text as compared: normalised (NFKC, repeats collapsed), lower-cased, without whitespace."""
+    return "".join(_CLEANER.normalize(text).lower().split()) if isinstance(text, str) else ""
+
+
+def _band_hashes(signatures: np.ndarray, bands: int) -> np.ndarray:
+    """One 64-bit hash per band of rows of ``signatures``: equal bands give equal hashes, so every pair
+    the bands propose is still proposed; a different band colliding (about 1 in 10^19 per pair) only
+    adds a candidate, which the exact Jaccard then checks."""
+    rows = signatures.shape[1] // bands
+    out = np.zeros((len(signatures), bands), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for band in range(bands):
+            h = np.full(len(signatures), 1469598103934665603, dtype=np.uint64)
+            for r in range(rows):
+                h = (h ^ signatures[:, band * rows + r]) * np.uint64(1099511628211)
+            out[:, band] = h
+    return out
 
 
 def _shingles(key: str) -> set[str]:
