@@ -54,6 +54,50 @@ class PeakMemory:
         self.added = self.peak - self.start_rss
 
 
+class TreeMemory:
+    """Peak of the summed resident memory of this process and all its descendants (MiB), sampled every
+    0.2 s: what a run with worker processes takes from the machine."""
+
+    def start(self) -> "TreeMemory":
+        self.peak = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.2):
+            self.peak = max(self.peak, _tree_rss_mib(os.getpid()))
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
+def _tree_rss_mib(root: int) -> float:
+    children: dict[int, list[int]] = {}
+    rss: dict[int, float] = {}
+    page = os.sysconf("SC_PAGE_SIZE") / 2**20
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{entry}/statm") as f:
+                rss[int(entry)] = int(f.read().split()[1]) * page
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry))
+    total, todo = 0.0, [root]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0.0)
+        todo += children.get(pid, [])
+    return total
+
+
 def _rss_mib() -> float:
     try:
         with open("/proc/self/statm") as f:

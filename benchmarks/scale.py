@@ -10,7 +10,8 @@ Each size runs in a fresh process: ``fm.Pipeline(embedder="fast", n_jobs=2).fit(
 — the themes learned from a seeded sample of ``fit_sample`` rows (50,000 by default), every row then
 placed, tagged and scored — followed by ``result.save(folder)``. Reported: wall seconds (fit and save),
 seconds per step, peak resident memory of the process (``ru_maxrss``, so the input table, the fitted
-model and the result are all counted), themes, and rows out (must equal rows in).
+model and the result are all counted) and of the process with its worker processes together (their
+RSS summed every 0.2 s), themes, and rows out (must equal rows in).
 
 ``--sample-check`` adds the third measurement of issue 11: at 100,000 items of which 23,086 carry a
 label (banking77 train+test intents, parakqc paraphrase groups), NMI / ARI on the labelled rows when
@@ -36,8 +37,10 @@ _CHILD = """
 import json, resource, sys, tempfile, time
 sys.path.insert(0, {bench!r})
 import pandas as pd
+from common import TreeMemory
 from fast_tier import real_pairs
 import feedmine as fm
+tree = TreeMemory().start()
 n = {n}
 table = pd.DataFrame({{"id": [f"r{{i}}" for i in range(n)], "text": real_pairs(n)}})
 t0 = time.perf_counter()
@@ -52,6 +55,7 @@ docs = result.documents
 print(json.dumps({{"n": n, "seconds": round(fit_s + save_s, 1), "fit_seconds": round(fit_s, 1),
                   "save_seconds": round(save_s, 1), "steps": result.meta["seconds"],
                   "peak_rss_gib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 2),
+                  "peak_rss_with_workers_gib": round(tree.stop() / 2**10, 2),
                   "themes": result.meta["n_themes"], "rows_out": len(docs), "ids_unique": bool(docs["id"].is_unique),
                   "unassigned_share": round(result.meta["unassigned_share"], 3),
                   "exact_duplicates": result.meta["n_exact_duplicates"], "fit_sample": result.meta.get("fit_sample")}}))

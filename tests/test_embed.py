@@ -145,6 +145,25 @@ def test_cache_hit_on_second_run(tmp_path):
     np.testing.assert_array_equal(first, second)
 
 
+def test_an_interrupted_run_keeps_the_batches_it_finished_and_a_rerun_resumes(tmp_path):
+    class StopsAfterTwoBatches(FakeEmbedder):
+        def _encode(self, texts):
+            if len(ENCODED) == 2:
+                raise KeyboardInterrupt  # Ctrl-C during the third batch
+            return super()._encode(texts)
+
+    ENCODED.clear()
+    with pytest.raises(KeyboardInterrupt):
+        StopsAfterTwoBatches(cache_dir=tmp_path).transform(TEXTS)
+    done = encoded_texts()
+    assert len(done) == 4  # two batches of two, both already on disk
+    ENCODED.clear()
+    resumed = FakeEmbedder(cache_dir=tmp_path).transform(TEXTS)
+    assert sorted(encoded_texts()) == sorted(set(TEXTS) - set(done))  # only what was lost
+    ENCODED.clear()
+    np.testing.assert_array_equal(resumed, FakeEmbedder(cache_dir=False).transform(TEXTS))
+
+
 def test_cache_embeds_only_new_texts(tmp_path):
     FakeEmbedder(cache_dir=tmp_path).transform(TEXTS[:3])
     ENCODED.clear()
