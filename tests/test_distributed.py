@@ -80,13 +80,13 @@ def test_model_travels_as_verified_bytes(model):
     blob = distributed.model_bytes(model)
     assert "model.json" in blob and not any(k.startswith("result/") for k in blob)
     assert all(k.rsplit(".", 1)[-1] in ("json", "npz", "parquet") for k in blob)
-    loaded = distributed.model_from_bytes(blob)
-    assert loaded is distributed.model_from_bytes(dict(blob))  # loaded once per process
+    loaded = distributed.model_from_bytes(blob, fm.Pipeline)
+    assert loaded is distributed.model_from_bytes(dict(blob), fm.Pipeline)  # loaded once per process
     assert loaded.result_ is None
     bad = dict(blob)
     bad["arrays.npz"] = bad["arrays.npz"][:-10]
     with pytest.raises(FeedmineError):
-        distributed.model_from_bytes(bad)
+        distributed.model_from_bytes(bad, fm.Pipeline)
 
 
 def test_id_is_required_and_columns_are_named(model):

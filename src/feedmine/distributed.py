@@ -31,6 +31,7 @@ from typing import Any
 import pandas as pd
 
 from .errors import FeedmineError
+from .pipeline.model import Pipeline
 from .pipeline.transport import model_bytes, model_from_bytes
 from .result import Result
 
@@ -49,7 +50,7 @@ def _assign_blob(rows: pd.DataFrame, blob: dict[str, bytes], columns: dict[str, 
                  empty: pd.DataFrame) -> pd.DataFrame:
     if not len(rows):
         return empty
-    out = assign_rows(model_from_bytes(blob), rows, **columns)
+    out = assign_rows(model_from_bytes(blob, Pipeline), rows, **columns)
     return out.astype({c: empty[c].dtype for c in empty.columns if str(empty[c].dtype) != "object"})
 
 

@@ -97,18 +97,17 @@ def place_chunk(stages: dict[str, Any], chunk: pd.DataFrame, unit: str, start: i
 
 
 class Workers:
-    """``n`` worker processes, each holding the model (sent once, as its saved files), that place
+    """``n`` worker processes, each holding the model (``blob``: its saved files, from
+    :func:`~feedmine.pipeline.transport.model_bytes`; ``cls`` loads it), that place
     chunks; at most two chunks per worker are in flight, so memory stays bounded by the chunk size."""
 
-    def __init__(self, model: Any, n: int):
+    def __init__(self, blob: dict[str, bytes], cls: type, n: int):
         import multiprocessing
-
-        from .transport import model_bytes
 
         self.n = n
         # spawn, not fork: a forked child of a process that ran numba's or OpenMP's thread pools can hang
         self.pool = ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"),
-                                        initializer=_load_worker, initargs=(model_bytes(model),))
+                                        initializer=_load_worker, initargs=(blob, cls))
 
     def map(self, jobs):
         pending: deque = deque()
@@ -126,10 +125,10 @@ class Workers:
 _WORKER: dict[str, Any] = {}
 
 
-def _load_worker(blob: dict[str, bytes]) -> None:
+def _load_worker(blob: dict[str, bytes], cls: type) -> None:
     from .transport import model_from_bytes
 
-    _WORKER["model"] = model_from_bytes(blob)
+    _WORKER["model"] = model_from_bytes(blob, cls)
 
 
 def _work(job: tuple) -> Placed:

@@ -239,7 +239,9 @@ class Pipeline(BaseEstimator):
             logger.info("n_jobs=%s: a custom embedder cannot be sent to worker processes; placing rows here", n_jobs)
             return None
         try:
-            return chunks.Workers(self, n)
+            from .transport import model_bytes
+
+            return chunks.Workers(model_bytes(self), type(self), n)
         except FeedmineError as err:  # a stage that is not saved as data
             logger.info("n_jobs=%s: %s; placing rows here", n_jobs, err)
             return None

@@ -50,7 +50,7 @@ def make_stage(pipeline: Any, name: str) -> Any:
     if given is False:  # a stage switched off (the deduplicator, the aligner and the journey mapper may be)
         return None
     if name == "embedder" and isinstance(given, str):  # a short name, as feedmine.analyze takes
-        from ..api import make_embedder
+        from ..embed.names import make_embedder
 
         given = make_embedder(given, progress=pipeline.progress)
     stage = default_stage(name) if given is None else clone(given, safe=False)

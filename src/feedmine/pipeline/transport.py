@@ -25,13 +25,12 @@ def model_bytes(model: Any) -> dict[str, bytes]:
         return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def model_from_bytes(blob: dict[str, bytes]) -> Any:
-    """The model of :func:`model_bytes`, loaded (and verified) once per process."""
+def model_from_bytes(blob: dict[str, bytes], cls: type) -> Any:
+    """The model (a ``cls``, i.e. :class:`~feedmine.Pipeline`) of :func:`model_bytes`, loaded and verified
+    once per process."""
     key = hashlib.sha256(b"".join(hashlib.sha256(blob[k]).digest() for k in sorted(blob))).hexdigest()
     with _LOCK:
         if key not in _LOADED:
-            from .model import Pipeline
-
             with tempfile.TemporaryDirectory(prefix="feedmine-model-") as tmp:
                 root = Path(tmp, "model").resolve()
                 for name, data in blob.items():
@@ -40,7 +39,7 @@ def model_from_bytes(blob: dict[str, bytes]) -> Any:
                         raise FeedmineError(f"a model file name points outside its folder: {name!r}")
                     path.parent.mkdir(parents=True, exist_ok=True)
                     path.write_bytes(data)
-                model = Pipeline.load(Path(tmp, "model"))
+                model = cls.load(Path(tmp, "model"))
             model.set_params(progress=False, n_jobs=None)
             for stage in model.stages_.values():  # workers do not draw progress bars
                 if hasattr(stage, "get_params") and "progress" in stage.get_params(deep=False):
