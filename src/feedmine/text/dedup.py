@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import zlib
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -193,15 +194,17 @@ class NearDuplicateFinder(BaseEstimator):
 
     def _join_candidates(self, bands: np.ndarray, shingles: "_LazyShingles", reps: list[int],
                          uf: _UnionFind) -> None:
-        rejected: set[tuple[int, int]] = set()
         for band in range(bands.shape[1]):
+            # pairs found dissimilar, remembered within a band only: across all bands of a million-row
+            # table the set grew to gigabytes; a pair seen again in another band is checked again
+            rejected: set[tuple[int, int]] = set()
             _, bucket = np.unique(bands[:, band], return_inverse=True)
-            order = np.argsort(bucket, kind="stable")
-            sorted_bucket = bucket[order]
-            edges = np.flatnonzero(np.diff(sorted_bucket)) + 1
+            shared = np.flatnonzero(np.bincount(bucket)[bucket] >= 2)  # only buckets of two or more
+            if not len(shared):
+                continue
+            order = shared[np.argsort(bucket[shared], kind="stable")]
+            edges = np.flatnonzero(np.diff(bucket[order])) + 1
             for members in np.split(order, edges):
-                if len(members) < 2:
-                    continue
                 members = members.tolist()
                 roots = {uf.find(reps[m]) for m in members}
                 if len(roots) == 1:
@@ -233,15 +236,23 @@ class Sketch:
 
 
 class _LazyShingles:
-    """Shingle sets of the representatives, made when a candidate pair needs them (few are)."""
+    """Shingle sets of the representatives, made when a candidate pair needs them and kept for the
+    ``keep`` most recently used: candidates come bucket by bucket, so a small cache serves nearly every
+    lookup, and memory stays bounded (kept for every text of a million-row table they took ≈ 12 GB)."""
 
-    def __init__(self, texts: Sequence[Any], reps: list[int]):
-        self.texts, self.reps, self.cache = texts, reps, {}
+    def __init__(self, texts: Sequence[Any], reps: list[int], keep: int = 20_000):
+        self.texts, self.reps, self.keep = texts, reps, keep
+        self.cache: OrderedDict[int, set[str]] = OrderedDict()
 
     def __getitem__(self, p: int) -> set[str]:
-        if p not in self.cache:
-            self.cache[p] = _shingles(_key(self.texts[self.reps[p]]))
-        return self.cache[p]
+        found = self.cache.get(p)
+        if found is None:
+            found = self.cache[p] = _shingles(_key(self.texts[self.reps[p]]))
+            if len(self.cache) > self.keep:
+                self.cache.popitem(last=False)
+        else:
+            self.cache.move_to_end(p)
+        return found
 
 
 _CLEANER = TextCleaner(mask_pii=False).fit()
