@@ -24,7 +24,6 @@ import pandas as pd
 
 from ..errors import ColumnNotFoundError, FeedmineError
 from . import chunked
-from .chunked import READ_CHUNK_ROWS  # noqa: F401  (named in the docs)
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +51,7 @@ def read_table(source: TableLike, encoding: str | None = None, columns: list[str
     UTF-8, then CP949 (a Korean CSV saved by Excel), and logs a warning when it falls back.
 
     ``columns``: read only these (those the file has). CSV, TSV, JSONL and Parquet are then read in
-    chunks of :data:`READ_CHUNK_ROWS` rows, so memory holds the columns used, not a wide export whole;
+    chunks of :data:`feedmine.io.chunked.READ_CHUNK_ROWS` rows, so memory holds the columns used, not a wide export whole;
     ``attrs["columns_in_file"]`` keeps every column's name for error messages.
     """
     if isinstance(source, pd.DataFrame):

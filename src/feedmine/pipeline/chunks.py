@@ -10,7 +10,7 @@ from __future__ import annotations
 import heapq
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -24,39 +24,27 @@ from .steps import Batch, journey_tags, make_batch, merge_batches, tag_batch
 CHUNK_ROWS = 20_000
 
 
-@dataclass
-class Assigned:
-    """What the assign path keeps of a table: the merged batch and the per-unit placement and tags."""
-
-    batch: Batch
-    labels: np.ndarray
-    confidence: np.ndarray
-    weak: np.ndarray
-    tags: pd.DataFrame
-    unit_tags: pd.DataFrame
-    quotes: dict[int, list[tuple[float, int, str, str]]] = field(default_factory=dict)
-
-
 def assign_chunks(stages: dict[str, Any], corpus: pd.DataFrame, unit: str, n_quotes: int,
-                  progress: bool, chunk_rows: int | None = None, workers: Any = None) -> Assigned:
+                  progress: bool, chunk_rows: int | None = None, workers: Any = None) -> "Placed":
     """Embed, place and tag ``corpus`` chunk by chunk (``chunk_rows``, default :data:`CHUNK_ROWS`);
-    ``workers`` (a :class:`Workers`) runs the chunks in other processes, in input order."""
+    ``workers`` (a :class:`Workers`) runs the chunks in other processes, in input order. The result is
+    one :class:`Placed` for the whole table (quotes: each theme's best, over every chunk)."""
     chunk_rows = chunk_rows or CHUNK_ROWS
-    theme_ids, centroids = stages["clusterer"].matcher_.centroids()
-    quotes = _Quotes(theme_ids, centroids, n_quotes)
+    centroids = stages["clusterer"].matcher_.centroids()  # once per table, sent with every chunk
+    quotes = _Quotes(*centroids, n_quotes)
     starts = range(0, len(corpus), chunk_rows)
     chunks = (corpus.iloc[s:s + chunk_rows].reset_index(drop=True) for s in starts)
     run = workers.map if workers is not None else (lambda jobs: (place_chunk(stages, *job) for job in jobs))
     done: list[Placed] = []
     with tqdm(total=len(corpus), desc="assign", unit="row", disable=not progress) as bar:
-        for out in run((chunk, unit, start, n_quotes) for chunk, start in zip(chunks, starts)):
+        for out in run((chunk, unit, start, n_quotes, centroids) for chunk, start in zip(chunks, starts)):
             quotes.merge(out.quotes)
             done.append(out)
             bar.update(out.batch.n)
     sketches = [d.sketch for d in done] if all(d.sketch is not None for d in done) else None
     merged = merge_batches([d.batch for d in done], corpus.reset_index(drop=True), stages["deduplicator"], sketches)
     cat = np.concatenate
-    return Assigned(merged, cat([d.labels for d in done]), cat([d.confidence for d in done]),
+    return Placed(merged, cat([d.labels for d in done]), cat([d.confidence for d in done]),
                     cat([d.weak for d in done]), pd.concat([d.tags for d in done], ignore_index=True),
                     pd.concat([d.unit_tags for d in done], ignore_index=True), quotes.best())
 
@@ -75,8 +63,10 @@ class Placed:
     sketch: Any = None
 
 
-def place_chunk(stages: dict[str, Any], chunk: pd.DataFrame, unit: str, start: int, n_quotes: int) -> Placed:
-    """The per-item steps for the rows ``chunk`` (starting at row ``start`` of the table)."""
+def place_chunk(stages: dict[str, Any], chunk: pd.DataFrame, unit: str, start: int, n_quotes: int,
+                centroids: tuple[np.ndarray, np.ndarray]) -> Placed:
+    """The per-item steps for the rows ``chunk`` (starting at row ``start`` of the table); ``centroids``:
+    the matcher's (theme ids, centroids), which quote candidates are ranked by."""
     matcher = stages["clusterer"].matcher_
     batch = make_batch(stages, chunk, unit, fitting=False, near=False)
     if batch.distinct:
@@ -84,8 +74,7 @@ def place_chunk(stages: dict[str, Any], chunk: pd.DataFrame, unit: str, start: i
         weak = ~matcher.is_typical(lab, score)
     else:
         lab, conf, weak = np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0, dtype=bool)
-    theme_ids, centroids = matcher.centroids()
-    quotes = _Quotes(theme_ids, centroids, n_quotes)
+    quotes = _Quotes(*centroids, n_quotes)
     quotes.add(batch, lab, start)
     item_tags, per_unit = tag_batch(stages["tagger"], batch, stages["embedder"], unit, fitting=False)
     tags = item_tags.join(journey_tags(stages["journey"], stages["embedder"], batch, fitting=False))
