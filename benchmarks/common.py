@@ -56,23 +56,37 @@ class PeakMemory:
 
 class TreeMemory:
     """Peak of the summed resident memory of this process and all its descendants (MiB), sampled every
-    0.2 s: what a run with worker processes takes from the machine."""
+    0.2 s: what a run with worker processes takes from the machine. ``timeline``: (seconds since start,
+    this process's MiB, the tree's MiB) once a second, for the memory-over-time plot."""
 
     def start(self) -> "TreeMemory":
         self.peak = 0.0
+        self.timeline: list[tuple[float, float, float]] = []
+        self._t0 = time.perf_counter()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self._thread.start()
         return self
 
     def _sample(self) -> None:
+        last = -1.0
         while not self._stop.wait(0.2):
-            self.peak = max(self.peak, _tree_rss_mib(os.getpid()))
+            tree = _tree_rss_mib(os.getpid())
+            self.peak = max(self.peak, tree)
+            now = time.perf_counter() - self._t0
+            if now - last >= 1.0:
+                last = now
+                self.timeline.append((round(now, 1), round(_own_rss_mib(), 1), round(tree, 1)))
 
     def stop(self) -> float:
         self._stop.set()
         self._thread.join()
         return self.peak
+
+
+def _own_rss_mib() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def _tree_rss_mib(root: int) -> float:

@@ -58,7 +58,8 @@ print(json.dumps({{"n": n, "seconds": round(fit_s + save_s, 1), "fit_seconds": r
                   "peak_rss_with_workers_gib": round(tree.stop() / 2**10, 2),
                   "themes": result.meta["n_themes"], "rows_out": len(docs), "ids_unique": bool(docs["id"].is_unique),
                   "unassigned_share": round(result.meta["unassigned_share"], 3),
-                  "exact_duplicates": result.meta["n_exact_duplicates"], "fit_sample": result.meta.get("fit_sample")}}))
+                  "exact_duplicates": result.meta["n_exact_duplicates"], "fit_sample": result.meta.get("fit_sample"),
+                  "memory_timeline": tree.timeline}}))
 """
 
 _SAMPLE_CHILD = """
