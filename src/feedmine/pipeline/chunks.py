@@ -24,11 +24,12 @@ from .steps import Batch, journey_tags, make_batch, merge_batches, tag_batch
 CHUNK_ROWS = 20_000
 
 
-def assign_chunks(stages: dict[str, Any], corpus: pd.DataFrame, unit: str, n_quotes: int,
-                  progress: bool, chunk_rows: int | None = None, workers: Any = None) -> "Placed":
+def place_chunks(stages: dict[str, Any], corpus: pd.DataFrame, unit: str, n_quotes: int, progress: bool,
+                 chunk_rows: int | None = None, workers: Any = None) -> tuple[list["Placed"], dict]:
     """Embed, place and tag ``corpus`` chunk by chunk (``chunk_rows``, default :data:`CHUNK_ROWS`);
-    ``workers`` (a :class:`Workers`) runs the chunks in other processes, in input order. The result is
-    one :class:`Placed` for the whole table (quotes: each theme's best, over every chunk)."""
+    ``workers`` (a :class:`Workers`) runs the chunks in other processes, in input order. Returns the
+    chunks' :class:`Placed` and each theme's best quotes over every chunk; :func:`combine_chunks`
+    joins them (after the workers are closed, so that their memory is free for the join)."""
     chunk_rows = chunk_rows or CHUNK_ROWS
     centroids = stages["clusterer"].matcher_.centroids()  # once per table, sent with every chunk
     quotes = _Quotes(*centroids, n_quotes)
@@ -41,12 +42,19 @@ def assign_chunks(stages: dict[str, Any], corpus: pd.DataFrame, unit: str, n_quo
             quotes.merge(out.quotes)
             done.append(out)
             bar.update(out.batch.n)
+    return done, quotes.best()
+
+
+def combine_chunks(stages: dict[str, Any], corpus: pd.DataFrame, done: list["Placed"],
+                   quotes: dict) -> "Placed":
+    """One :class:`Placed` for the whole table from its chunks': the table-wide parts (exact and near
+    duplicates) made again over every row."""
     sketches = [d.sketch for d in done] if all(d.sketch is not None for d in done) else None
     merged = merge_batches([d.batch for d in done], corpus.reset_index(drop=True), stages["deduplicator"], sketches)
     cat = np.concatenate
     return Placed(merged, cat([d.labels for d in done]), cat([d.confidence for d in done]),
-                    cat([d.weak for d in done]), pd.concat([d.tags for d in done], ignore_index=True),
-                    pd.concat([d.unit_tags for d in done], ignore_index=True), quotes.best())
+                  cat([d.weak for d in done]), pd.concat([d.tags for d in done], ignore_index=True),
+                  pd.concat([d.unit_tags for d in done], ignore_index=True), quotes)
 
 
 @dataclass
@@ -115,8 +123,15 @@ _WORKER: dict[str, Any] = {}
 
 
 def _load_worker(blob: dict[str, bytes], cls: type) -> None:
+    from threadpoolctl import threadpool_limits
+
+    from ..text import tokenize
     from .transport import model_from_bytes
 
+    # one thread per worker: n workers already fill n cores, and BLAS/OpenMP pools of their own in each
+    # would fight over them (stack-notes: OpenMP throughput collapses when oversubscribed)
+    _WORKER["threads"] = threadpool_limits(1)
+    tokenize.KIWI_THREADS = 1
     _WORKER["model"] = model_from_bytes(blob, cls)
 
 

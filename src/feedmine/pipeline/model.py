@@ -47,7 +47,7 @@ from ..themes.units import distinct_theme_pairs
 from .assemble import assemble, place
 from .stages import STAGES, describe_params, make_stage, versions
 from . import chunks
-from .chunks import assign_chunks
+from .chunks import combine_chunks, place_chunks
 from .steps import Batch, journey_tags, make_batch, tag_batch
 
 logger = logging.getLogger(__name__)
@@ -55,7 +55,8 @@ logger = logging.getLogger(__name__)
 FIT_STEPS = ("embed", "cluster", "describe", "tag", "score")
 #: rows a fit learns themes from at most; longer tables are fitted on a sample and assigned whole
 FIT_SAMPLE = 50_000
-ASSIGN_STEPS = ("embed", "match", "tag", "score")
+#: place: every row embedded, matched and tagged chunk by chunk; combine: duplicates over the whole table
+ASSIGN_STEPS = ("place", "combine", "score")
 
 
 class Pipeline(BaseEstimator):
@@ -208,21 +209,23 @@ class Pipeline(BaseEstimator):
         n_quotes = getattr(stages["describer"], "n_quotes", 3)
         workers = self._workers(len(corpus))
         try:
-            done = assign_chunks(stages, corpus, unit, n_quotes, self.progress, workers=workers)
+            chunks_done, quotes = place_chunks(stages, corpus, unit, n_quotes, self.progress, workers=workers)
         finally:
             if workers is not None:
-                workers.close()
-        progress.done("embed")
+                workers.close()  # before the join: the workers' models are gigabytes
+        progress.done("place")
+        done = combine_chunks(stages, corpus, chunks_done, quotes)
+        del chunks_done
+        progress.done("combine")
         placed = place(done.batch, done.labels, done.confidence, np.zeros(len(done.labels), dtype=bool), done.weak,
                        unit, self.distinct_pairs_)
         themes = self._batch_themes(done.quotes)
-        progress.done("match")
-        progress.done("tag")
         meta = {"mode": mode, "model_fingerprint": self.fingerprint_, "model_lineage": self.lineage_,
                 "embedder": getattr(stages["embedder"], "model_id", type(stages["embedder"]).__name__),
                 "versions": versions(), **(meta or {})}
         result, _ = assemble(done.batch, placed, done.tags, done.unit_tags, themes, self.tightness_,
                              clone(stages["scorer"], safe=False), unit, self._config(), meta)
+        progress.done("score")
         result.meta["seconds"] = progress.close()
         return result
 

@@ -37,6 +37,7 @@ from .lexicon import (CLAUSE_BREAK, CONTRAST, EN_WORD, KO_INTENSIFIER, KO_POST_N
                       REQUEST_PATTERN, _is_en_negator, taggable)
 # Text and patterns get the cleaner's NFKC, which keeps typed jamo as they are (plain NFKC composes
 # "ㅋㅠㅠ" into "ㅋ큐ㅠ" and hides the ㅠㅠ), so raw, cleaned and NFKC-normalised input all match alike.
+from ..text.alternation import guarded_alternation
 from ..text.normalize import _nfkc_keep_jamo
 
 EMOTIONS = ("anger", "frustration", "disappointment", "confusion", "worry", "satisfaction", "gratitude")
@@ -145,10 +146,10 @@ class EmotionTagger(BaseEstimator):
         en = [t for t in entries if not NON_ASCII.search(t[1])]
         # Two alternations, each behind a one-character guard, so that the ~60 alternatives are only
         # tried where a cue can start (a Hangul/jamo character; a word start): 10x faster than one.
-        ko_alternation = "|".join(f"({_nfkc_keep_jamo(p)})" for _, p, _, _ in ko)
-        en_alternation = "|".join(f"({p})" for _, p, _, _ in en)
-        self.ko_pattern_ = re.compile(rf"(?=[가-힣\u3131-\u318e])(?:{ko_alternation})")
-        self.en_pattern_ = re.compile(rf"\b(?=[A-Za-z])(?:{en_alternation})", re.I)
+        # Each is guarded by its own entries' first characters too (feedmine.text.alternation): 2x more.
+        self.ko_pattern_ = re.compile(r"(?=[가-힣\u3131-\u318e])" + guarded_alternation(
+            [_nfkc_keep_jamo(p) for _, p, _, _ in ko], 0))
+        self.en_pattern_ = re.compile(r"\b(?=[A-Za-z])" + guarded_alternation([p for _, p, _, _ in en], re.I), re.I)
         self.ko_cues_ = [(e, w, weak) for e, _, w, weak in ko]
         self.en_cues_ = [(e, w, weak) for e, _, w, weak in en]
         self.context_ = {e: re.compile(_nfkc_keep_jamo(p), re.I) for e, p in CONTEXT.items()}

@@ -45,7 +45,7 @@ import pandas as pd
 
 from ..embed.base import l2_normalize
 from ..schema import SEVERITY_LEVELS
-from .ngrams import ngram_matrix
+from .ngrams import ngram_scores
 
 WEIGHTS = Path(__file__).with_name("heads.json")
 LEXICAL_FEATURES = ("lexicon_sentiment", "lexicon_request", "lexicon_severity")
@@ -134,6 +134,5 @@ class LinearHeads:
             for i, name in enumerate(self.names):
                 weights = self.ngram_weights.get(name)
                 if weights:
-                    vocabulary = {g: k for k, g in enumerate(weights)}
-                    logits[:, i] += ngram_matrix(texts, vocabulary) @ np.fromiter(weights.values(), float)
+                    logits[:, i] += ngram_scores(texts, weights)
         return pd.DataFrame(1.0 / (1.0 + np.exp(-logits)), columns=list(self.names))

@@ -88,8 +88,41 @@ def ngram_matrix(texts: Sequence[str], vocabulary: dict[str, int]) -> sparse.csr
     return sparse.vstack(blocks, format="csr")
 
 
-#: texts per block of :func:`ngram_matrix`
+#: texts per block of :func:`ngram_matrix` and :func:`ngram_scores`
 BLOCK = 1000
+
+
+def ngram_scores(texts: Sequence[str], weights: dict[str, float]) -> np.ndarray:
+    """``ngram_matrix(texts, vocabulary) @ weights`` without the matrix: per text, the summed weights
+    of its known n-grams over sqrt(its number of n-grams). What the tagging heads need at assign time;
+    a set intersection in C instead of one dictionary lookup per n-gram makes it faster. The sum must
+    not depend on the set's iteration order (it changes with the process's hash seed), so weights
+    stored to 5 decimals, as the shipped ones are, are summed as exact integers, others with ``fsum``.
+
+    >>> float(ngram_scores(["노잼"], {"c:노잼": 2.0, "c:없음": 5.0})[0]) == 2.0 / len(ngrams("노잼")) ** 0.5
+    True
+    """
+    texts = [t if isinstance(t, str) else "" for t in texts]
+    known = frozenset(weights)
+    scaled = {g: round(w * _SCALE) for g, w in weights.items()}
+    if all(abs(scaled[g] / _SCALE - w) <= 1e-12 for g, w in weights.items()):
+        def total(common: set[str]) -> float:
+            return sum(map(scaled.__getitem__, common)) / _SCALE
+    else:
+        def total(common: set[str]) -> float:
+            return math.fsum(map(weights.__getitem__, common))
+    out = np.zeros(len(texts))
+    for start in range(0, len(texts), BLOCK):
+        block = texts[start:start + BLOCK]
+        for r, (text, morphs) in enumerate(zip(block, _morphs(block)), start):
+            grams = ngrams(text, morphs)
+            if grams:
+                out[r] = total(grams & known) / math.sqrt(len(grams))
+    return out
+
+
+#: weights in 1/_SCALE steps are summed as integers by :func:`ngram_scores`
+_SCALE = 100_000
 
 
 def _ngram_block(texts: list[str], vocabulary: dict[str, int]) -> sparse.csr_matrix:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import zlib
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +31,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 
 from .normalize import TextCleaner
+from .shingle_join import encode_shingles, join_buckets, roots
 
 # a prime just above 2**32: with a, x < 2**32 the product a*x < 2**64 fits uint64 exactly, and
 # (a*x mod p) + b < 2**33, so (a*x + b) mod p is computed without overflow
@@ -116,24 +116,28 @@ class NearDuplicateFinder(BaseEstimator):
 
     def sketch(self, texts: Sequence[Any]) -> "Sketch":
         """What :meth:`fit_sketch` needs of each text, computed text by text — so chunk by chunk, in
-        worker processes — and small: a 16-byte digest of its key, the key's length, and one 64-bit
-        hash per LSH band of its MinHash signature (144 bytes a text, not the 512 of the signature)."""
+        worker processes: a 16-byte digest of its key, the key's length, one 64-bit hash per LSH band
+        of its MinHash signature (not the whole signature), and its shingles encoded exactly as sorted
+        64-bit codes (:func:`~feedmine.text.shingle_join.encode_shingles`), for the exact check.
+        Shingles are kept for the first text of each key only: a copy is joined by its digest."""
         self._check_params()
         keys = [_key(t) for t in texts]
-        digests = [hashlib.blake2b(k.encode("utf-8"), digest_size=16).digest() for k in keys]
+        digests = [hashlib.blake2b(k.encode("utf-8", "surrogatepass"), digest_size=16).digest() for k in keys]
         lengths = np.fromiter((len(k) for k in keys), dtype=np.int64, count=len(keys))
         bands = np.zeros((len(keys), self.bands), dtype=np.uint64)
         first: dict[bytes, int] = {}
         for i, d in enumerate(digests):  # one signature per distinct key (500 copies of a spam line: one)
             if lengths[i] >= max(self.min_chars, 1):
                 first.setdefault(d, i)
+        compared = [keys[i] if first.get(d) == i else "" for i, d in enumerate(digests)]
+        flat, starts = encode_shingles(compared)
         if first:
             unique = list(first.values())
             hashed = _band_hashes(self._minhash([_shingles(keys[i]) for i in unique]), self.bands)
             where = {d: r for r, d in enumerate(first)}
             rows = [i for i in range(len(keys)) if lengths[i] >= max(self.min_chars, 1)]
             bands[rows] = hashed[[where[digests[i]] for i in rows]]
-        return Sketch(digests, lengths, bands)
+        return Sketch(digests, lengths, bands, flat, starts)
 
     def fit_sketch(self, texts: Sequence[Any], sketch: "Sketch") -> "NearDuplicateFinder":
         """Group ``texts`` from their :meth:`sketch` (of these texts, in this order; sketches of
@@ -156,7 +160,7 @@ class NearDuplicateFinder(BaseEstimator):
             elif sketch.lengths[i] >= self.min_chars:
                 reps.append(i)
         if len(reps) > 1:
-            self._join_candidates(sketch.bands[reps], _LazyShingles(texts, reps), reps, uf)
+            self._join_candidates(sketch, reps, uf)
         group = np.fromiter((uf.find(i) for i in range(n)), dtype=np.int64, count=n)
         _, inverse, counts = np.unique(group, return_inverse=True, return_counts=True)
         self.group_ = group
@@ -180,7 +184,7 @@ class NearDuplicateFinder(BaseEstimator):
             for s in doc:
                 h = cache.get(s)
                 if h is None:
-                    h = cache[s] = zlib.crc32(s.encode("utf-8"))
+                    h = cache[s] = zlib.crc32(s.encode("utf-8", "surrogatepass"))
                 flat.append(h)
             lengths[d] = len(doc)
         x = np.asarray(flat, dtype=np.uint64)
@@ -192,67 +196,51 @@ class NearDuplicateFinder(BaseEstimator):
             signatures[:, k] = np.minimum.reduceat(hashed, starts)
         return signatures
 
-    def _join_candidates(self, bands: np.ndarray, shingles: "_LazyShingles", reps: list[int],
-                         uf: _UnionFind) -> None:
+    def _join_candidates(self, sketch: "Sketch", reps: list[int], uf: _UnionFind) -> None:
+        """Join the representatives ``reps`` that share a band bucket and pass the exact check
+        (compiled: :mod:`~feedmine.text.shingle_join`); groups go into ``uf``."""
+        bands = sketch.bands[reps]
+        idx = np.asarray(reps, dtype=np.int64)
+        begin, end = sketch.starts[idx], sketch.starts[idx + 1]
+        parent = np.arange(len(reps), dtype=np.int64)
         for band in range(bands.shape[1]):
-            # pairs found dissimilar, remembered within a band only: across all bands of a million-row
-            # table the set grew to gigabytes; a pair seen again in another band is checked again
-            rejected: set[tuple[int, int]] = set()
             _, bucket = np.unique(bands[:, band], return_inverse=True)
             shared = np.flatnonzero(np.bincount(bucket)[bucket] >= 2)  # only buckets of two or more
             if not len(shared):
                 continue
             order = shared[np.argsort(bucket[shared], kind="stable")]
             edges = np.flatnonzero(np.diff(bucket[order])) + 1
-            for members in np.split(order, edges):
-                members = members.tolist()
-                roots = {uf.find(reps[m]) for m in members}
-                if len(roots) == 1:
-                    continue  # already one group: no pair here can change the result
-                for x, p in enumerate(members):
-                    for q in members[x + 1:]:
-                        if uf.find(reps[p]) == uf.find(reps[q]) or (p, q) in rejected:
-                            continue
-                        if _jaccard(shingles[p], shingles[q]) >= self.threshold:
-                            uf.union(reps[p], reps[q])
-                        else:
-                            rejected.add((p, q))
+            first = np.concatenate(([0], edges)).astype(np.int64)
+            last = np.concatenate((edges, [len(order)])).astype(np.int64)
+            join_buckets(order.astype(np.int64), first, last, parent, sketch.shingles, begin, end,
+                         float(self.threshold))
+        for p, r in enumerate(roots(parent).tolist()):
+            if r != p:
+                uf.union(reps[p], reps[r])
 
 
 @dataclass
 class Sketch:
-    """Per text: key digest, key length, band hashes (:meth:`NearDuplicateFinder.sketch`)."""
+    """Per text: key digest, key length, band hashes, and shingle codes ``shingles[starts[i]:starts[i+1]]``
+    (:meth:`NearDuplicateFinder.sketch`)."""
 
     digests: list[bytes]
     lengths: np.ndarray
     bands: np.ndarray
+    shingles: np.ndarray
+    starts: np.ndarray
 
     @staticmethod
     def join(parts: Sequence["Sketch"], n_bands: int) -> "Sketch":
         """The sketch of consecutive chunks' texts, in order."""
-        return Sketch([d for p in parts for d in p.digests],
-                      np.concatenate([p.lengths for p in parts]) if parts else np.zeros(0, dtype=np.int64),
-                      np.vstack([p.bands for p in parts]) if parts else np.zeros((0, n_bands), dtype=np.uint64))
-
-
-class _LazyShingles:
-    """Shingle sets of the representatives, made when a candidate pair needs them and kept for the
-    ``keep`` most recently used: candidates come bucket by bucket, so a small cache serves nearly every
-    lookup, and memory stays bounded (kept for every text of a million-row table they took ≈ 12 GB)."""
-
-    def __init__(self, texts: Sequence[Any], reps: list[int], keep: int = 20_000):
-        self.texts, self.reps, self.keep = texts, reps, keep
-        self.cache: OrderedDict[int, set[str]] = OrderedDict()
-
-    def __getitem__(self, p: int) -> set[str]:
-        found = self.cache.get(p)
-        if found is None:
-            found = self.cache[p] = _shingles(_key(self.texts[self.reps[p]]))
-            if len(self.cache) > self.keep:
-                self.cache.popitem(last=False)
-        else:
-            self.cache.move_to_end(p)
-        return found
+        if not parts:
+            return Sketch([], np.zeros(0, dtype=np.int64), np.zeros((0, n_bands), dtype=np.uint64),
+                          np.zeros(0, dtype=np.uint64), np.zeros(1, dtype=np.int64))
+        offsets = np.cumsum([0] + [len(p.shingles) for p in parts])
+        starts = np.concatenate([[0]] + [p.starts[1:] + o for p, o in zip(parts, offsets)])
+        return Sketch([d for p in parts for d in p.digests], np.concatenate([p.lengths for p in parts]),
+                      np.vstack([p.bands for p in parts]), np.concatenate([p.shingles for p in parts]),
+                      starts.astype(np.int64))
 
 
 _CLEANER = TextCleaner(mask_pii=False).fit()
@@ -282,14 +270,6 @@ def _shingles(key: str) -> set[str]:
     if len(key) < _SHINGLE:  # only reachable with min_chars < 3: the whole key is its one shingle
         return {key}
     return {key[i:i + _SHINGLE] for i in range(len(key) - _SHINGLE + 1)}
-
-
-def _jaccard(s: set[str], t: set[str]) -> float:
-    small, large = (len(s), len(t)) if len(s) <= len(t) else (len(t), len(s))
-    if small == 0:
-        return 0.0
-    inter = len(s & t)
-    return inter / (small + large - inter)
 
 
 def campaign_table(texts: Sequence[Any], groups: Sequence[int], ids: Sequence[Any] | None = None,

@@ -118,6 +118,10 @@ def singularize(word: str) -> str:
     return word[:-1]
 
 
+#: threads of each Kiwi (None: one per core); worker processes that already fill the cores set 1
+KIWI_THREADS: int | None = None
+
+
 def _load_kiwi(user_words: tuple[str, ...]) -> Any:
     """Return a shared Kiwi for this user dictionary; the model is ~500 MB, so load it once."""
     with _KIWI_LOCK:
@@ -126,7 +130,7 @@ def _load_kiwi(user_words: tuple[str, ...]) -> Any:
             from kiwipiepy import Kiwi  # imported lazily: English-only corpora never pay for it
 
             logger.info("loading kiwipiepy model (%d user words)", len(user_words))
-            kiwi = Kiwi()
+            kiwi = Kiwi(num_workers=KIWI_THREADS)
             for word in user_words:
                 kiwi.add_user_word(word, "NNP")
             _KIWI_CACHE[user_words] = kiwi
