@@ -52,13 +52,18 @@ def main() -> int:
     out["single_process"] = {"seconds": round(time.perf_counter() - t0, 1)}
     print(out, flush=True)
 
+    import os
+
     from pyspark.sql import SparkSession
+
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # the workers run this interpreter
 
     # (named distributed_assign.py: a script called distributed.py shadows dask's "distributed" package)
     only = sys.argv[3] if len(sys.argv) > 3 else "both"
     for cores in ((1, 2) if only in ("both", "spark") else ()):
         spark = (SparkSession.builder.master(f"local[{cores}]").appName("feedmine-bench")
-                 .config("spark.ui.enabled", "false").config("spark.driver.memory", "6g")
+                 .config("spark.ui.enabled", "false")
+                 .config("spark.pyspark.python", sys.executable).config("spark.driver.memory", "6g")
                  .config("spark.sql.execution.arrow.pyspark.enabled", "true").getOrCreate())
         sdf = spark.createDataFrame(table).repartition(cores * 4)
         t0 = time.perf_counter()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import os
 import shutil
+import sys
 
 import numpy as np
 import pandas as pd
@@ -122,8 +123,11 @@ def spark():
 
     if not _java():
         pytest.fail("Java is needed for the Spark test (the CI machine has Java 17)")
+    # Spark's Python workers must run this interpreter (with pandas), not the first python3 on PATH
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     session = (pyspark.sql.SparkSession.builder.master("local[2]").appName("feedmine-test")
-               .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4")
+               .config("spark.ui.enabled", "false")
+               .config("spark.pyspark.python", sys.executable).config("spark.sql.shuffle.partitions", "4")
                .config("spark.sql.execution.arrow.pyspark.enabled", "true").getOrCreate())
     yield session
     session.stop()

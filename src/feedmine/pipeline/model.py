@@ -121,6 +121,7 @@ class Pipeline(BaseEstimator):
             stages["tagger"].fit(batch.unit_texts, batch.langs[batch.unit_item].astype(str).tolist())
             journey_tags(stages["journey"], stages["embedder"], batch, fitting=True)
             meta["fit_sample"] = {"n_fitted": int(len(sample)), "n_rows": int(len(corpus))}
+            del batch, placed, fitted  # the sample's vectors: not needed while every row is placed
             self.result_ = self._assign(corpus, mode="fit", meta=meta)
             fit_seconds = {f"fit_{k}": v for k, v in progress.close().items()}
             self.result_.meta["seconds"] = {**fit_seconds, **self.result_.meta["seconds"]}

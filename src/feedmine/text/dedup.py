@@ -117,9 +117,9 @@ class NearDuplicateFinder(BaseEstimator):
     def sketch(self, texts: Sequence[Any]) -> "Sketch":
         """What :meth:`fit_sketch` needs of each text, computed text by text — so chunk by chunk, in
         worker processes: a 16-byte digest of its key, the key's length, one 64-bit hash per LSH band
-        of its MinHash signature (not the whole signature), and its shingles encoded exactly as sorted
-        64-bit codes (:func:`~feedmine.text.shingle_join.encode_shingles`), for the exact check.
-        Shingles are kept for the first text of each key only: a copy is joined by its digest."""
+        of its MinHash signature (not the whole signature), and the key itself for the exact check
+        (a key is smaller than its shingles; only the candidates' are cut into shingles, in the join).
+        Keys are kept for the first text of each key only: a copy is joined by its digest."""
         self._check_params()
         keys = [_key(t) for t in texts]
         digests = [hashlib.blake2b(k.encode("utf-8", "surrogatepass"), digest_size=16).digest() for k in keys]
@@ -130,14 +130,13 @@ class NearDuplicateFinder(BaseEstimator):
             if lengths[i] >= max(self.min_chars, 1):
                 first.setdefault(d, i)
         compared = [keys[i] if first.get(d) == i else "" for i, d in enumerate(digests)]
-        flat, starts = encode_shingles(compared)
         if first:
             unique = list(first.values())
             hashed = _band_hashes(self._minhash([_shingles(keys[i]) for i in unique]), self.bands)
             where = {d: r for r, d in enumerate(first)}
             rows = [i for i in range(len(keys)) if lengths[i] >= max(self.min_chars, 1)]
             bands[rows] = hashed[[where[digests[i]] for i in rows]]
-        return Sketch(digests, lengths, bands, flat, starts)
+        return Sketch(digests, lengths, bands, compared)
 
     def fit_sketch(self, texts: Sequence[Any], sketch: "Sketch") -> "NearDuplicateFinder":
         """Group ``texts`` from their :meth:`sketch` (of these texts, in this order; sketches of
@@ -200,20 +199,24 @@ class NearDuplicateFinder(BaseEstimator):
         """Join the representatives ``reps`` that share a band bucket and pass the exact check
         (compiled: :mod:`~feedmine.text.shingle_join`); groups go into ``uf``."""
         bands = sketch.bands[reps]
-        idx = np.asarray(reps, dtype=np.int64)
-        begin, end = sketch.starts[idx], sketch.starts[idx + 1]
-        parent = np.arange(len(reps), dtype=np.int64)
+        buckets = []  # per band: members of buckets of two or more, bucket by bucket, and where each starts
+        candidate = np.zeros(len(reps), dtype=bool)
         for band in range(bands.shape[1]):
             _, bucket = np.unique(bands[:, band], return_inverse=True)
-            shared = np.flatnonzero(np.bincount(bucket)[bucket] >= 2)  # only buckets of two or more
-            if not len(shared):
-                continue
-            order = shared[np.argsort(bucket[shared], kind="stable")]
-            edges = np.flatnonzero(np.diff(bucket[order])) + 1
-            first = np.concatenate(([0], edges)).astype(np.int64)
-            last = np.concatenate((edges, [len(order)])).astype(np.int64)
-            join_buckets(order.astype(np.int64), first, last, parent, sketch.shingles, begin, end,
-                         float(self.threshold))
+            shared = np.flatnonzero(np.bincount(bucket)[bucket] >= 2)
+            if len(shared):
+                order = shared[np.argsort(bucket[shared], kind="stable")]
+                edges = np.flatnonzero(np.diff(bucket[order])) + 1
+                buckets.append((order.astype(np.int64), np.concatenate(([0], edges)).astype(np.int64),
+                                np.concatenate((edges, [len(order)])).astype(np.int64)))
+                candidate[shared] = True
+        if not buckets:
+            return
+        # shingles only for texts that share a bucket with another (in real feedback: few)
+        flat, starts = encode_shingles([sketch.keys[r] if c else "" for r, c in zip(reps, candidate)])
+        parent = np.arange(len(reps), dtype=np.int64)
+        for order, first, last in buckets:
+            join_buckets(order, first, last, parent, flat, starts[:-1], starts[1:], float(self.threshold))
         for p, r in enumerate(roots(parent).tolist()):
             if r != p:
                 uf.union(reps[p], reps[r])
@@ -221,26 +224,21 @@ class NearDuplicateFinder(BaseEstimator):
 
 @dataclass
 class Sketch:
-    """Per text: key digest, key length, band hashes, and shingle codes ``shingles[starts[i]:starts[i+1]]``
-    (:meth:`NearDuplicateFinder.sketch`)."""
+    """Per text: key digest, key length, band hashes, and the key where it is its key's first text
+    ("" otherwise) (:meth:`NearDuplicateFinder.sketch`)."""
 
     digests: list[bytes]
     lengths: np.ndarray
     bands: np.ndarray
-    shingles: np.ndarray
-    starts: np.ndarray
+    keys: list[str]
 
     @staticmethod
     def join(parts: Sequence["Sketch"], n_bands: int) -> "Sketch":
         """The sketch of consecutive chunks' texts, in order."""
         if not parts:
-            return Sketch([], np.zeros(0, dtype=np.int64), np.zeros((0, n_bands), dtype=np.uint64),
-                          np.zeros(0, dtype=np.uint64), np.zeros(1, dtype=np.int64))
-        offsets = np.cumsum([0] + [len(p.shingles) for p in parts])
-        starts = np.concatenate([[0]] + [p.starts[1:] + o for p, o in zip(parts, offsets)])
+            return Sketch([], np.zeros(0, dtype=np.int64), np.zeros((0, n_bands), dtype=np.uint64), [])
         return Sketch([d for p in parts for d in p.digests], np.concatenate([p.lengths for p in parts]),
-                      np.vstack([p.bands for p in parts]), np.concatenate([p.shingles for p in parts]),
-                      starts.astype(np.int64))
+                      np.vstack([p.bands for p in parts]), [k for p in parts for k in p.keys])
 
 
 _CLEANER = TextCleaner(mask_pii=False).fit()
