@@ -250,8 +250,8 @@ def test_worker_processes_give_the_same_result(model, reviews, monkeypatch):
     import feedmine.pipeline.chunks as chunks
 
     whole = model.assign(reviews)
-    monkeypatch.setattr(chunks, "CHUNK_ROWS", 150)  # four chunks over two spawned workers
-    model.set_params(n_jobs=2)
+    monkeypatch.setattr(chunks, "CHUNK_ROWS", 100)  # six chunks: this process places every third
+    model.set_params(n_jobs=3)  # ... and two spawned workers the others
     try:
         cut = model.assign(reviews)
     finally:

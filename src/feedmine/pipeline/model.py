@@ -71,9 +71,9 @@ class Pipeline(BaseEstimator):
     first, in ``documents.theme_ids``). ``align_languages`` centres each language's mean embedding
     (learned in fit) so that one problem in Korean and English is one theme. ``fit_sample``: a table
     longer than this is fitted on a seeded random sample of this many rows and then assigned whole
-    (None fits every row). ``n_jobs``: worker processes that place the rows of a long table (more than
-    one chunk of :data:`~feedmine.pipeline.chunks.CHUNK_ROWS`); -1 for one per CPU, None for this process
-    alone. The output is the same for any ``n_jobs``.
+    (None fits every row). ``n_jobs``: processes that place the rows of a long table (more than one
+    chunk of :data:`~feedmine.pipeline.chunks.CHUNK_ROWS`): this one and ``n_jobs - 1`` workers; -1 for
+    one per CPU, None for this process alone. The output is the same for any ``n_jobs``.
 
     Fitted attributes: ``result_`` (the Result of the fitted table), ``stages_`` (the fitted stages),
     ``themes_`` (what each known theme is: label, keywords, quotes; ``candidate`` for themes that
@@ -217,6 +217,7 @@ class Pipeline(BaseEstimator):
         progress.done("place")
         done = combine_chunks(stages, corpus, chunks_done, quotes)
         del chunks_done
+        chunks.release_memory()
         progress.done("combine")
         placed = place(done.batch, done.labels, done.confidence, np.zeros(len(done.labels), dtype=bool), done.weak,
                        unit, self.distinct_pairs_)
