@@ -28,15 +28,17 @@ CHUNK_ROWS = 10_000
 def place_chunks(stages: dict[str, Any], corpus: pd.DataFrame, unit: str, n_quotes: int, progress: bool,
                  chunk_rows: int | None = None, workers: Any = None) -> tuple[list["Placed"], dict]:
     """Embed, place and tag ``corpus`` chunk by chunk (``chunk_rows``, default :data:`CHUNK_ROWS`);
-    ``workers`` (a :class:`Workers`) runs the chunks in other processes, in input order. Returns the
-    chunks' :class:`Placed` and each theme's best quotes over every chunk; :func:`combine_chunks`
-    joins them (after the workers are closed, so that their memory is free for the join)."""
+    ``workers`` (a :class:`Workers`) shares them between this process and spawned ones; either way
+    they come back in input order. Returns the chunks' :class:`Placed` and each theme's best quotes
+    over every chunk; :func:`combine_chunks` joins them (after the workers are closed, so that their
+    memory is free for the join)."""
     chunk_rows = chunk_rows or CHUNK_ROWS
     release_memory()  # what a fit freed goes back to the system before the long loop
     centroids = stages["clusterer"].matcher_.centroids()  # once per table, sent with every chunk
     quotes = _Quotes(*centroids, n_quotes)
     starts = range(0, len(corpus), chunk_rows)
     chunks = (corpus.iloc[s:s + chunk_rows].reset_index(drop=True) for s in starts)
+
     def here(job: tuple) -> Placed:
         out = place_chunk(stages, *job)
         release_memory(collect=False)  # a full collection over this process's large heap costs seconds

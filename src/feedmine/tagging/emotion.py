@@ -35,9 +35,9 @@ from sklearn.base import BaseEstimator
 
 from .lexicon import (CLAUSE_BREAK, CONTRAST, EN_WORD, KO_INTENSIFIER, KO_POST_NEGATION, KO_PRE_NEGATION,
                       REQUEST_PATTERN, _is_en_negator, taggable)
+from ..text.alternation import guarded_alternation
 # Text and patterns get the cleaner's NFKC, which keeps typed jamo as they are (plain NFKC composes
 # "ㅋㅠㅠ" into "ㅋ큐ㅠ" and hides the ㅠㅠ), so raw, cleaned and NFKC-normalised input all match alike.
-from ..text.alternation import guarded_alternation
 from ..text.normalize import _nfkc_keep_jamo
 
 EMOTIONS = ("anger", "frustration", "disappointment", "confusion", "worry", "satisfaction", "gratitude")

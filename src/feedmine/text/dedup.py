@@ -31,12 +31,11 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 
 from .normalize import TextCleaner
-from .shingle_join import encode_shingles, join_buckets, roots
+from .shingle_join import SHINGLE, encode_shingles, join_buckets, roots
 
 # a prime just above 2**32: with a, x < 2**32 the product a*x < 2**64 fits uint64 exactly, and
 # (a*x mod p) + b < 2**33, so (a*x + b) mod p is computed without overflow
 _PRIME = np.uint64(4294967311)
-_SHINGLE = 3
 
 
 class _UnionFind:
@@ -265,9 +264,9 @@ def _band_hashes(signatures: np.ndarray, bands: int) -> np.ndarray:
 
 
 def _shingles(key: str) -> set[str]:
-    if len(key) < _SHINGLE:  # only reachable with min_chars < 3: the whole key is its one shingle
+    if len(key) < SHINGLE:  # only reachable with min_chars < 3: the whole key is its one shingle
         return {key}
-    return {key[i:i + _SHINGLE] for i in range(len(key) - _SHINGLE + 1)}
+    return {key[i:i + SHINGLE] for i in range(len(key) - SHINGLE + 1)}
 
 
 def campaign_table(texts: Sequence[Any], groups: Sequence[int], ids: Sequence[Any] | None = None,

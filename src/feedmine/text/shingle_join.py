@@ -21,7 +21,8 @@ from collections.abc import Sequence
 import numpy as np
 from numba import njit
 
-_SHINGLE = 3
+#: characters per shingle (the near-duplicate finder's too)
+SHINGLE = 3
 _SHORT = np.uint64(1) << np.uint64(63)  # marks a key shorter than a shingle: the key is its own shingle
 _ONE = np.uint64(1) << np.uint64(62)  # … and a key of one character
 
@@ -32,7 +33,7 @@ def encode_shingles(keys: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     parts, lengths = [], np.zeros(len(keys), dtype=np.int64)
     for i, key in enumerate(keys):
         codes = np.frombuffer(key.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
-        if len(codes) >= _SHINGLE:
+        if len(codes) >= SHINGLE:
             grams = (codes[:-2] << np.uint64(42)) | (codes[1:-1] << np.uint64(21)) | codes[2:]
         elif len(codes) == 2:
             grams = np.array([_SHORT | (codes[0] << np.uint64(21)) | codes[1]], dtype=np.uint64)
