@@ -77,3 +77,62 @@ def test_ngram_scores_do_not_depend_on_the_hash_seed():
     outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                            env={**__import__("os").environ, "PYTHONHASHSEED": str(seed)}).stdout for seed in (1, 2, 3)}
     assert len(outs) == 1
+
+
+TRICKY = TEXTS + ["", " ", "a", "ab", "  x  y\tz\n", "ÀB Çd", "ㅋㅋㅋ ㅠㅠ", "\u00a0a\u2003b", "x" * 40,
+                  "🙂🙂 a🙂", "İstanbul ß", "\ud800x", "a b c d e", "재미없다 재미 없다 재미없다"]
+
+
+def test_compiled_ngram_scores_equal_the_matrix_product():
+    # weights in 1e-5 steps take the compiled path (the shipped heads' weights are stored so)
+    texts = TRICKY + [None, 7]
+    grams = sorted(set().union(*(ngrams(t) for t in texts if isinstance(t, str) and t)))
+    rng = np.random.RandomState(1)
+    weights = {g: round(float(w), 5) for g, w in zip(grams[::2], rng.normal(size=len(grams[::2])))}
+    weights["c:abcd"] = 3.0  # longer than any character n-gram: never found, as before
+    vocabulary = {g: k for k, g in enumerate(weights)}
+    expected = ngram_matrix(texts, vocabulary) @ np.fromiter(weights.values(), float)
+    np.testing.assert_allclose(ngram_scores(texts, weights), expected, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("ngram_range", [(2, 4), (1, 3), (3, 3)])
+def test_compiled_word_gram_counts_equal_scikit_learns(ngram_range):
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from feedmine.text.char_grams import WordGramVocabulary
+
+    vectorizer = CountVectorizer(analyzer="char_wb", ngram_range=ngram_range, dtype=np.float64).fit(TRICKY[::2])
+    counts = WordGramVocabulary(vectorizer.vocabulary_, ngram_range)
+    assert counts.usable
+    expected = vectorizer.transform(TRICKY)
+    expected.sort_indices()
+    got = counts.counts(TRICKY)
+    assert (got != expected).nnz == 0 and np.array_equal(got.indices, expected.indices)
+    assert got.shape == expected.shape and counts.counts([]).shape == (0, len(vectorizer.vocabulary_))
+
+
+def test_tfidf_embedder_vectors_equal_the_scikit_learn_path():
+    from feedmine.embed.tfidf import TfidfEmbedder
+
+    emb = TfidfEmbedder(n_components=4, min_df=1, random_state=0).fit(TRICKY[:20])
+    fast = emb.transform(TRICKY)
+    emb._counter.usable = False  # what an alphabet too large to code falls back to
+    np.testing.assert_array_equal(fast, emb.transform(TRICKY))
+    refit = emb.fit(["전혀 다른 말", "other words"]).transform(["다른 words"])  # a refit reads its own vocabulary
+    assert refit.shape == (1, emb.components_.shape[0]) and np.isfinite(refit).all()
+
+
+def test_a_vocabulary_whose_alphabet_cannot_be_coded_is_counted_by_scikit_learn():
+    from feedmine.text.char_grams import WordGramVocabulary
+
+    wide = {chr(0x4E00 + i) + chr(0x4E00 + i + 1): i for i in range(0, 2 ** 16, 2)}
+    assert not WordGramVocabulary(wide, (2, 2)).usable
+
+
+def test_code_table_finds_exactly_its_codes():
+    from feedmine.text.char_grams import CodeTable
+
+    codes = np.array([5, 2 ** 63 + 7, 123456789, 2 ** 40], dtype=np.uint64)
+    table = CodeTable(codes, np.array([1, -2, 3, 4]))
+    assert [table.get(int(c)) for c in codes] == [1, -2, 3, 4]
+    assert table.get(6) == -1 and table.get(2 ** 63 + 8, default=0) == 0

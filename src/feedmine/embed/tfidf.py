@@ -21,9 +21,10 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.decomposition import TruncatedSVD
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
 
+from ..text.char_grams import WordGramVocabulary
 from .base import l2_normalize
 
 
@@ -63,6 +64,7 @@ class TfidfEmbedder(TransformerMixin, BaseEstimator):
 
     def fit(self, texts: Sequence[str], y: Any = None) -> "TfidfEmbedder":
         texts = self._cut(texts)
+        self._fitted_vectorizer = self._counter = None  # a refit must not read the previous vocabulary
         if self.fit_sample and len(texts) > int(self.fit_sample):  # vocabulary and SVD from a seeded sample
             rng = np.random.RandomState(0 if self.random_state is None else self.random_state)
             texts = [texts[i] for i in np.sort(rng.choice(len(texts), int(self.fit_sample), replace=False))]
@@ -94,13 +96,25 @@ class TfidfEmbedder(TransformerMixin, BaseEstimator):
             self._fitted_vectorizer = vectorizer
         return self._fitted_vectorizer
 
+    def _weights(self, texts: list[str]) -> Any:
+        """The TF-IDF rows of ``texts``: the term counts from the compiled counter (the same counts as
+        scikit-learn's analyzer, 6× faster; :mod:`feedmine.text.char_grams`), weighted by scikit-learn."""
+        vectorizer = self._vectorizer()
+        if getattr(self, "_counter", None) is None:
+            self._counter = WordGramVocabulary(self.vocabulary_, self.ngram_range)
+            transformer = TfidfTransformer(sublinear_tf=True)
+            transformer.idf_, transformer.n_features_in_ = self.idf_, len(self.idf_)
+            self._weighter = transformer
+        if not self._counter.usable or not all(isinstance(t, str) for t in texts):
+            return vectorizer.transform(texts)  # its own error for a non-text; an alphabet too large to code
+        return self._weighter.transform(self._counter.counts(texts), copy=False)
+
     def transform(self, texts: Sequence[str]) -> np.ndarray:
         check_is_fitted(self, "components_")
         texts = self._cut(texts)
-        vectorizer = self._vectorizer()
-        if vectorizer is None:
+        if self._vectorizer() is None:
             return np.zeros((len(texts), self.components_.shape[0]), dtype=np.float32)
-        counts = vectorizer.transform(texts).astype(np.float32)
+        counts = self._weights(texts).astype(np.float32)
         return l2_normalize(np.asarray(counts @ self.components_.T)).astype(np.float32)
 
     def fit_transform(self, texts: Sequence[str], y: Any = None, **_: Any) -> np.ndarray:
@@ -123,5 +137,5 @@ class TfidfEmbedder(TransformerMixin, BaseEstimator):
             raise ValueError(f"TF-IDF state does not fit together: {len(vocabulary)} terms, {len(idf)} idf values, "
                              f"components of shape {components.shape}")
         self.vocabulary_, self.idf_, self.components_ = vocabulary, idf, components
-        self._fitted_vectorizer = None
+        self._fitted_vectorizer = self._counter = None
         return self

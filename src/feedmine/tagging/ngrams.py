@@ -28,6 +28,8 @@ from collections.abc import Sequence
 import numpy as np
 from scipy import sparse
 
+from ..text.char_grams import code_points, lookup_table, padded_gram_stats
+
 _WORD = re.compile(r"\S+")
 _SPACE = re.compile(r"\s+")
 
@@ -94,30 +96,48 @@ BLOCK = 1000
 
 def ngram_scores(texts: Sequence[str], weights: dict[str, float]) -> np.ndarray:
     """``ngram_matrix(texts, vocabulary) @ weights`` without the matrix: per text, the summed weights
-    of its known n-grams over sqrt(its number of n-grams). What the tagging heads need at assign time;
-    a set intersection in C instead of one dictionary lookup per n-gram makes it faster. The sum must
-    not depend on the set's iteration order (it changes with the process's hash seed), so weights
-    stored to 5 decimals, as the shipped ones are, are summed as exact integers, others with ``fsum``.
+    of its known n-grams over sqrt(its number of n-grams). What the tagging heads need at assign time.
+    The sum must not depend on the order n-grams are met in (a set's changes with the process's hash
+    seed), so weights stored to 5 decimals, as the shipped ones are, are summed as exact integers —
+    and then the character views are cut and looked up in compiled code
+    (:func:`feedmine.text.char_grams.padded_gram_stats`), the morpheme views by set intersection;
+    other weights are summed with ``fsum`` over the Python n-grams.
 
     >>> float(ngram_scores(["노잼"], {"c:노잼": 2.0, "c:없음": 5.0})[0]) == 2.0 / len(ngrams("노잼")) ** 0.5
     True
     """
     texts = [t if isinstance(t, str) else "" for t in texts]
-    known = frozenset(weights)
     scaled = {g: round(w * _SCALE) for g, w in weights.items()}
-    if all(abs(scaled[g] / _SCALE - w) <= 1e-12 for g, w in weights.items()):
-        def total(common: set[str]) -> float:
-            return sum(map(scaled.__getitem__, common)) / _SCALE
-    else:
-        def total(common: set[str]) -> float:
-            return math.fsum(map(weights.__getitem__, common))
+    if not all(abs(scaled[g] / _SCALE - w) <= 1e-12 for g, w in weights.items()):
+        return _fsum_scores(texts, weights)
+    tables = {view: lookup_table({g[2:]: v for g, v in scaled.items() if g.startswith(view) and 0 < len(g) - 2 <= 3})
+              for view in ("c:", "s:")}
+    morph_weights = {g: v for g, v in scaled.items() if g.startswith(("m:", "f:"))}
+    known = frozenset(morph_weights)
+    out = np.zeros(len(texts))
+    for start in range(0, len(texts), BLOCK):
+        block = texts[start:start + BLOCK]
+        flat, starts = code_points([_WORD.findall(t.lower()) for t in block])
+        c, s = tables["c:"], tables["s:"]
+        counts, sums = padded_gram_stats(flat, starts, c.keys, c.values, c.shift, s.keys, s.values, s.shift)
+        for r, morphs in enumerate(_morphs(block)):
+            grams = _morph_grams(morphs)
+            n = int(counts[r]) + len(grams)
+            if n:
+                total = int(sums[r]) + sum(map(morph_weights.__getitem__, grams & known))
+                out[start + r] = total / _SCALE / math.sqrt(n)
+    return out
+
+
+def _fsum_scores(texts: list[str], weights: dict[str, float]) -> np.ndarray:
+    known = frozenset(weights)
     out = np.zeros(len(texts))
     for start in range(0, len(texts), BLOCK):
         block = texts[start:start + BLOCK]
         for r, (text, morphs) in enumerate(zip(block, _morphs(block)), start):
             grams = ngrams(text, morphs)
             if grams:
-                out[r] = total(grams & known) / math.sqrt(len(grams))
+                out[r] = math.fsum(map(weights.__getitem__, grams & known)) / math.sqrt(len(grams))
     return out
 
 
