@@ -250,7 +250,7 @@ def test_worker_processes_give_the_same_result(model, reviews, monkeypatch):
     import feedmine.pipeline.chunks as chunks
 
     whole = model.assign(reviews)
-    monkeypatch.setattr(chunks, "CHUNK_ROWS", 100)  # six chunks: this process places every third
+    monkeypatch.setattr(chunks, "CHUNK_ROWS", 100)  # six chunks: this process places some
     model.set_params(n_jobs=3)  # ... and two spawned workers the others
     try:
         cut = model.assign(reviews)

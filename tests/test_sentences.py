@@ -165,3 +165,25 @@ def test_replies_that_only_agree_count_as_votes_for_their_parents_theme():
     assert theme_of["reply5"] == theme_of["r14"] and docs.loc["reply5", "agreement_vote"]
     assert pd.isna(docs.loc["reply1", "skip_reason"])
     assert len(res.documents) == len(data)
+
+
+def test_sentences_cut_in_one_call_equal_those_cut_one_by_one():
+    from feedmine.text.sentences import SentenceSplitter, raw_sentences
+
+    texts = ["배송이 너무 늦어요. 환불해 주세요! 다시는 안 삽니다", "It crashes. Every time!", "앱 좋아요 but slow. 진짜로",
+             "짧음", "No end mark here"]
+    langs = ["ko", "en", "mixed", "ko", "en"]
+    splitter = SentenceSplitter()
+    assert raw_sentences(texts, langs) == [splitter._sentences(t, lg) for t, lg in zip(texts, langs)]
+    assert raw_sentences([], []) == []
+
+
+def test_summary_from_sentences_cut_before_equals_the_summary_that_cuts_them():
+    from feedmine.analysis.threads import extractive_summary
+    from feedmine.text.sentences import raw_sentences
+
+    texts = ["배송이 너무 늦어요. 환불해 주세요!", "배송이 늦어서 화가 나요. 환불 원합니다.", "The app crashes on launch. Love it though.",
+             None, "   "]
+    langs = ["ko", "ko", "en", "en", "en"]
+    cut = raw_sentences([t or "" for t in texts], langs)
+    assert extractive_summary(texts, lang=langs, sentences=cut) == extractive_summary(texts, lang=langs)

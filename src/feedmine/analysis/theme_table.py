@@ -13,6 +13,8 @@ import pandas as pd
 
 from ..errors import FeedmineError
 from ..schema import SEVERITY_LEVELS, UNASSIGNED, labels_of
+from ..text.language import detect_language
+from ..text.sentences import raw_sentences
 from .customer_segments import segment_phrases
 from .explain import explain_theme, keyword_distinctiveness
 from .priority import rank_stability, stability_summary
@@ -77,14 +79,24 @@ def theme_table(themes: pd.DataFrame, documents: pd.DataFrame, members: pd.DataF
 def theme_summaries(themes: pd.DataFrame, texts: np.ndarray, langs: np.ndarray, labels: np.ndarray,
                confidence: np.ndarray, max_items: int = 60) -> list[str]:
     """Two sentences that best cover each theme (extractive, from its most typical items)."""
-    out = []
+    picks = {}
     for theme_id in themes["theme_id"]:
         rows = np.flatnonzero(labels == theme_id)
-        if theme_id == UNASSIGNED or not len(rows):
+        if theme_id != UNASSIGNED and len(rows):
+            picks[theme_id] = rows[np.argsort(-np.nan_to_num(confidence[rows]), kind="stable")[:max_items]]
+    # every theme's texts cut into sentences in one call (kiwi spreads it over its threads)
+    todo = sorted({int(r) for rows in picks.values() for r in rows
+                   if isinstance(texts[r], str) and texts[r].strip()})
+    cut = dict(zip(todo, raw_sentences([texts[r] for r in todo],
+                                       [langs[r] or detect_language(texts[r]) for r in todo])))
+    out = []
+    for theme_id in themes["theme_id"]:
+        rows = picks.get(theme_id)
+        if rows is None:
             out.append("")
             continue
-        rows = rows[np.argsort(-np.nan_to_num(confidence[rows]), kind="stable")[:max_items]]
-        picked = extractive_summary([texts[r] for r in rows], n_sentences=2, lang=[langs[r] for r in rows])
+        picked = extractive_summary([texts[r] for r in rows], n_sentences=2, lang=[langs[r] for r in rows],
+                                    sentences=[cut.get(int(r), []) for r in rows])
         out.append(" / ".join(picked))
     return out
 

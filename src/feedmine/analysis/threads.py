@@ -232,7 +232,7 @@ def _similarity(rows: Any, i: int) -> np.ndarray:
 
 def extractive_summary(texts: Sequence[Any], vectors: Any = None, n_sentences: int = 3,
                        lang: str | Sequence[str | None] | None = None, *, mmr_lambda: float = 0.7,
-                       min_letters: float = 10.0) -> list[str]:
+                       min_letters: float = 10.0, sentences: Sequence[Sequence[str]] | None = None) -> list[str]:
     """The ``n_sentences`` sentences that best cover ``texts``, best first.
 
     Texts are split into sentences as :class:`~feedmine.text.sentences.SentenceSplitter` does (kiwipiepy for
@@ -241,7 +241,8 @@ def extractive_summary(texts: Sequence[Any], vectors: Any = None, n_sentences: i
     once. Each is scored by cosine to the centroid of all sentences (repeats weigh more), using character
     2–4-gram TF-IDF or ``vectors`` (an embedder with ``transform``, or a function) for the sentences.
     Picks are greedy MMR (``mmr_lambda`` relevance vs. novelty), and a sentence nearly identical in
-    wording to one already picked is never picked. Deterministic.
+    wording to one already picked is never picked. Deterministic. ``sentences``: the texts already cut
+    (:func:`feedmine.text.sentences.raw_sentences`, one list per text), when many summaries are made.
     """
     if not isinstance(n_sentences, (int, np.integer)) or n_sentences < 1:
         raise FeedmineError(f"n_sentences must be a positive int, got {n_sentences!r}")
@@ -251,11 +252,14 @@ def extractive_summary(texts: Sequence[Any], vectors: Any = None, n_sentences: i
     langs = [lang] * len(texts) if lang is None or isinstance(lang, str) else list(lang)
     if len(langs) != len(texts):
         raise FeedmineError(f"got {len(texts)} texts but {len(langs)} langs")
+    if sentences is not None and len(sentences) != len(texts):
+        raise FeedmineError(f"got {len(texts)} texts but sentences for {len(sentences)}")
     splitter, counts, first = SentenceSplitter(), {}, {}
-    for text, lg in zip(texts, langs):
+    for j, (text, lg) in enumerate(zip(texts, langs)):
         if not isinstance(text, str) or not text.strip():
             continue
-        for s in splitter._sentences(text, lg or detect_language(text)):
+        cut = sentences[j] if sentences is not None else splitter._sentences(text, lg or detect_language(text))
+        for s in cut:
             k = _dedup_key(s)
             if k:
                 first.setdefault(k, s)

@@ -122,9 +122,9 @@ def release_memory(collect: bool = True) -> None:
 class Workers:
     """``n`` placers of chunks: this process and ``n - 1`` spawned worker processes, each of those
     holding the model (``blob``: its saved files, from :func:`~feedmine.pipeline.transport.model_bytes`;
-    ``cls`` loads it). This process places every n-th chunk itself: it holds the model already, and a
-    worker's copy is ≈ 2 GB (the model, kiwi's, one chunk). At most two chunks per placer are in
-    flight, so memory stays bounded by the chunk size."""
+    ``cls`` loads it). This process places chunks too, whenever no worker's chunk is ready: it holds
+    the model already, and a worker's copy is ≈ 2 GB (the model, kiwi's, one chunk). Two chunks per
+    worker are queued, so memory stays bounded by the chunk size."""
 
     def __init__(self, blob: dict[str, bytes], cls: type, n: int):
         import multiprocessing
@@ -135,25 +135,43 @@ class Workers:
                                         initializer=_load_worker, initargs=(blob, cls))
 
     def map(self, jobs, local):
-        """The placed chunks of ``jobs``, in order; ``local(job)`` places one here."""
+        """The placed chunks of ``jobs``, in order; ``local(job)`` places one here. The workers keep two
+        chunks each queued; this process places the next chunk itself whenever the oldest worker chunk
+        is not ready, so no placer waits for another (a fixed share, every n-th chunk here, left the
+        workers idle while this process, slower per chunk, finished its share: 730 rows/s against 800
+        with two workers and this process idle, 60,000 rows measured side by side)."""
+        from concurrent.futures import Future
+
         from threadpoolctl import threadpool_limits
 
-        pending: deque = deque()  # (future, None) for a worker's chunk, (None, job) for one placed here
+        jobs = iter(jobs)
+        pending: deque = deque()  # in job order: a worker's future, or a chunk placed here
+        exhausted = False
         with threadpool_limits(1):  # the workers fill the other cores
-            for k, job in enumerate(jobs):
-                pending.append((None, job) if k % self.n == 0 else (self.pool.submit(_work, job), None))
-                if len(pending) >= 2 * self.n:  # the workers' next chunks are queued before this one is placed
-                    yield _next(pending, local)
-            while pending:
-                yield _next(pending, local)
+            while True:
+                queued = sum(isinstance(p, Future) and not p.done() for p in pending)
+                while not exhausted and queued < 2 * (self.n - 1):
+                    job = next(jobs, None)
+                    if job is None:
+                        exhausted = True
+                    else:
+                        pending.append(self.pool.submit(_work, job))
+                        queued += 1
+                if not pending:
+                    return
+                head = pending[0]
+                if isinstance(head, Future) and not head.done() and not exhausted:
+                    job = next(jobs, None)  # rather than wait: place the next chunk here
+                    if job is None:
+                        exhausted = True
+                    else:
+                        pending.append(local(job))
+                    continue
+                pending.popleft()
+                yield head.result() if isinstance(head, Future) else head
 
     def close(self) -> None:
         self.pool.shutdown(cancel_futures=True)
-
-
-def _next(pending: deque, local: Any) -> "Placed":
-    future, job = pending.popleft()
-    return future.result() if future is not None else local(job)
 
 
 _WORKER: dict[str, Any] = {}
