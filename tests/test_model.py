@@ -246,6 +246,46 @@ def test_a_long_table_is_fitted_on_a_sample_and_assigned_whole(reviews):
     assert docs["duplicate_of"].notna().sum() == model.assign(reviews).documents["duplicate_of"].notna().sum()
 
 
+def test_chunks_prepared_by_workers_during_the_fit_give_the_same_result(reviews, monkeypatch):
+    import feedmine.pipeline.chunks as chunks
+    from feedmine.pipeline.workers import Workers
+
+    monkeypatch.setattr(chunks, "CHUNK_ROWS", 100)
+    params = dict(embedder=TfidfEmbedder(), fit_sample=300, random_state=0, progress=False)
+    alone = fm.Pipeline(**params).fit(reviews, **COLUMNS).result_
+    stop, prepared = Workers.stop_preparing, {}
+
+    def stop_when_two_are_prepared(self):
+        import time
+
+        deadline = time.monotonic() + 120  # the fit of 300 rows is quicker than a worker's start: wait for it
+        while time.monotonic() < deadline and sum(f.done() for _, f in self.prepared) < 2:
+            time.sleep(0.05)
+        prepared.update(stop(self))
+        return prepared
+
+    monkeypatch.setattr(Workers, "stop_preparing", stop_when_two_are_prepared)
+    shared = fm.Pipeline(**params, n_jobs=2).fit(reviews, **COLUMNS).result_
+    assert len(prepared) >= 2 and all(f.done() for f in prepared.values())
+    pd.testing.assert_frame_equal(shared.documents, alone.documents)
+    pd.testing.assert_frame_equal(shared.themes, alone.themes)
+
+
+def test_prepare_stages_travel_as_data(model, reviews):
+    from feedmine.pipeline.chunks import prepare_chunk
+    from feedmine.pipeline.transport import stages_bytes, stages_from_bytes
+    from feedmine.pipeline.workers import PREPARE_STAGES
+
+    blob = stages_bytes(model.stages_, PREPARE_STAGES)
+    assert set(blob) == {"stages.json", "arrays.npz"} and b"pickle" not in blob["stages.json"]
+    again = stages_from_bytes(blob)
+    assert set(again) == set(PREPARE_STAGES)
+    corpus = model._read(reviews.head(120), COLUMNS)[0]
+    here, there = prepare_chunk(model.stages_, corpus, "document"), prepare_chunk(again, corpus, "document")
+    np.testing.assert_array_equal(here.batch.Z, there.batch.Z)
+    pd.testing.assert_frame_equal(here.tags, there.tags)
+
+
 def test_worker_processes_give_the_same_result(model, reviews, monkeypatch):
     import feedmine.pipeline.chunks as chunks
 

@@ -9,8 +9,6 @@ kept is a few numbers and strings.
 from __future__ import annotations
 
 import heapq
-from collections import deque
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -26,32 +24,42 @@ CHUNK_ROWS = 10_000
 
 
 def place_chunks(stages: dict[str, Any], corpus: pd.DataFrame, unit: str, n_quotes: int, progress: bool,
-                 chunk_rows: int | None = None, workers: Any = None) -> tuple[list["Placed"], dict]:
+                 chunk_rows: int | None = None, workers: Any = None,
+                 prepared: dict[int, Any] | None = None) -> tuple[list["Placed"], dict]:
     """Embed, place and tag ``corpus`` chunk by chunk (``chunk_rows``, default :data:`CHUNK_ROWS`);
-    ``workers`` (a :class:`Workers`) shares them between this process and spawned ones; either way
-    they come back in input order. Returns the chunks' :class:`Placed` and each theme's best quotes
-    over every chunk; :func:`combine_chunks` joins them (after the workers are closed, so that their
-    memory is free for the join)."""
+    ``workers`` (a :class:`~feedmine.pipeline.workers.Workers`) shares them between this process and
+    spawned ones; ``prepared``: {first row: future of its :class:`Prepared`} for chunks the workers
+    prepared while the themes were fitted (these are only matched, here). Returns the chunks'
+    :class:`Placed` in input order and each theme's best quotes over every chunk; :func:`combine_chunks`
+    joins them (after the workers are closed, so that their memory is free for the join)."""
     chunk_rows = chunk_rows or CHUNK_ROWS
+    prepared = dict(prepared or {})
     release_memory()  # what a fit freed goes back to the system before the long loop
-    centroids = stages["clusterer"].matcher_.centroids()  # once per table, sent with every chunk
+    matcher = stages["clusterer"].matcher_
+    centroids = matcher.centroids()  # once per table, sent with every chunk
     quotes = _Quotes(*centroids, n_quotes)
-    starts = range(0, len(corpus), chunk_rows)
-    chunks = (corpus.iloc[s:s + chunk_rows].reset_index(drop=True) for s in starts)
+    starts = [s for s in range(0, len(corpus), chunk_rows) if s not in prepared]
+    jobs = ((corpus.iloc[s:s + chunk_rows].reset_index(drop=True), unit, s, n_quotes, centroids) for s in starts)
 
     def here(job: tuple) -> Placed:
         out = place_chunk(stages, *job)
         release_memory(collect=False)  # a full collection over this process's large heap costs seconds
         return out
 
-    run = (lambda jobs: workers.map(jobs, here)) if workers is not None else (lambda jobs: map(here, jobs))
-    done: list[Placed] = []
+    def finish(start: int, future: Any) -> Placed:
+        return finish_chunk(matcher, future.result(), start, n_quotes, centroids)
+
+    if workers is not None:
+        placed = workers.map(jobs, here, [(s, f, lambda s=s, f=f: finish(s, f)) for s, f in sorted(prepared.items())])
+    else:
+        placed = ((job[2], here(job)) for job in jobs)
+    done: dict[int, Placed] = {}
     with tqdm(total=len(corpus), desc="assign", unit="row", disable=not progress) as bar:
-        for out in run((chunk, unit, start, n_quotes, centroids) for chunk, start in zip(chunks, starts)):
-            quotes.merge(out.quotes)
-            done.append(out)
+        for start, out in placed:
+            quotes.merge(out.quotes)  # the best quotes do not depend on the order chunks come in
+            done[start] = out
             bar.update(out.batch.n)
-    return done, quotes.best()
+    return [done[s] for s in sorted(done)], quotes.best()
 
 
 def combine_chunks(stages: dict[str, Any], corpus: pd.DataFrame, done: list["Placed"],
@@ -84,8 +92,39 @@ def place_chunk(stages: dict[str, Any], chunk: pd.DataFrame, unit: str, start: i
                 centroids: tuple[np.ndarray, np.ndarray]) -> Placed:
     """The per-item steps for the rows ``chunk`` (starting at row ``start`` of the table); ``centroids``:
     the matcher's (theme ids, centroids), which quote candidates are ranked by."""
-    matcher = stages["clusterer"].matcher_
+    return finish_chunk(stages["clusterer"].matcher_, prepare_chunk(stages, chunk, unit), start, n_quotes, centroids)
+
+
+@dataclass
+class Prepared:
+    """A chunk cleaned, embedded, tagged and sketched: all of placing it that needs no themes (so it
+    can run while the themes are still being fitted); :func:`finish_chunk` matches it."""
+
+    batch: Batch
+    tags: pd.DataFrame
+    unit_tags: pd.DataFrame
+    sketch: Any = None
+
+
+def prepare_chunk(stages: dict[str, Any], chunk: pd.DataFrame, unit: str) -> Prepared:
+    """The steps of placing ``chunk`` that read the cleaner, embedder, aligner, taggers and the
+    near-duplicate finder only. The embedder's own vectors are dropped (the tags are made); the
+    aligned ones stay for matching."""
     batch = make_batch(stages, chunk, unit, fitting=False, near=False)
+    item_tags, per_unit = tag_batch(stages["tagger"], batch, stages["embedder"], unit, fitting=False)
+    tags = item_tags.join(journey_tags(stages["journey"], stages["embedder"], batch, fitting=False))
+    finder = stages["deduplicator"]  # near duplicates need the whole table: each chunk sketches its texts
+    texts = batch.clean["text_clean"].to_numpy(dtype=object)
+    sketch = finder.sketch([texts[i] for i in batch.usable]) if hasattr(finder, "sketch") else None
+    # the parent holds the table already: of the chunk's rows only the ids travel back
+    return Prepared(replace(batch, corpus=batch.corpus[["id"]], X=np.zeros((0, 1), dtype=np.float32)),
+                    tags, per_unit, sketch)
+
+
+def finish_chunk(matcher: Any, prepared: Prepared, start: int, n_quotes: int,
+                 centroids: tuple[np.ndarray, np.ndarray]) -> Placed:
+    """``prepared`` matched to the themes, its quote candidates kept, its vectors dropped."""
+    batch = prepared.batch
     if batch.distinct:
         lab, conf, score = matcher.match(batch.Z)
         weak = ~matcher.is_typical(lab, score)
@@ -93,15 +132,9 @@ def place_chunk(stages: dict[str, Any], chunk: pd.DataFrame, unit: str, start: i
         lab, conf, weak = np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0, dtype=bool)
     quotes = _Quotes(*centroids, n_quotes)
     quotes.add(batch, lab, start)
-    item_tags, per_unit = tag_batch(stages["tagger"], batch, stages["embedder"], unit, fitting=False)
-    tags = item_tags.join(journey_tags(stages["journey"], stages["embedder"], batch, fitting=False))
     empty = np.zeros((0, 1), dtype=np.float32)
-    finder = stages["deduplicator"]  # near duplicates need the whole table: each chunk sketches its texts
-    texts = batch.clean["text_clean"].to_numpy(dtype=object)
-    sketch = finder.sketch([texts[i] for i in batch.usable]) if hasattr(finder, "sketch") else None
-    # the parent holds the table already: of the chunk's rows only the ids travel back
-    return Placed(replace(batch, corpus=batch.corpus[["id"]], X=empty, Z=empty), lab, conf, weak, tags, per_unit,
-                  quotes.heaps, sketch)
+    return Placed(replace(batch, X=empty, Z=empty), lab, conf, weak, prepared.tags, prepared.unit_tags,
+                  quotes.heaps, prepared.sketch)
 
 
 def release_memory(collect: bool = True) -> None:
@@ -117,83 +150,6 @@ def release_memory(collect: bool = True) -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):  # not glibc (macOS, Windows, musl): nothing to trim
         pass
-
-
-class Workers:
-    """``n`` placers of chunks: this process and ``n - 1`` spawned worker processes, each of those
-    holding the model (``blob``: its saved files, from :func:`~feedmine.pipeline.transport.model_bytes`;
-    ``cls`` loads it). This process places chunks too, whenever no worker's chunk is ready: it holds
-    the model already, and a worker's copy is ≈ 2 GB (the model, kiwi's, one chunk). Two chunks per
-    worker are queued, so memory stays bounded by the chunk size."""
-
-    def __init__(self, blob: dict[str, bytes], cls: type, n: int):
-        import multiprocessing
-
-        self.n = n
-        # spawn, not fork: a forked child of a process that ran numba's or OpenMP's thread pools can hang
-        self.pool = ProcessPoolExecutor(n - 1, mp_context=multiprocessing.get_context("spawn"),
-                                        initializer=_load_worker, initargs=(blob, cls))
-
-    def map(self, jobs, local):
-        """The placed chunks of ``jobs``, in order; ``local(job)`` places one here. The workers keep two
-        chunks each queued; this process places the next chunk itself whenever the oldest worker chunk
-        is not ready, so no placer waits for another (a fixed share, every n-th chunk here, left the
-        workers idle while this process, slower per chunk, finished its share: 730 rows/s against 800
-        with two workers and this process idle, 60,000 rows measured side by side)."""
-        from concurrent.futures import Future
-
-        from threadpoolctl import threadpool_limits
-
-        jobs = iter(jobs)
-        pending: deque = deque()  # in job order: a worker's future, or a chunk placed here
-        exhausted = False
-        with threadpool_limits(1):  # the workers fill the other cores
-            while True:
-                queued = sum(isinstance(p, Future) and not p.done() for p in pending)
-                while not exhausted and queued < 2 * (self.n - 1):
-                    job = next(jobs, None)
-                    if job is None:
-                        exhausted = True
-                    else:
-                        pending.append(self.pool.submit(_work, job))
-                        queued += 1
-                if not pending:
-                    return
-                head = pending[0]
-                if isinstance(head, Future) and not head.done() and not exhausted:
-                    job = next(jobs, None)  # rather than wait: place the next chunk here
-                    if job is None:
-                        exhausted = True
-                    else:
-                        pending.append(local(job))
-                    continue
-                pending.popleft()
-                yield head.result() if isinstance(head, Future) else head
-
-    def close(self) -> None:
-        self.pool.shutdown(cancel_futures=True)
-
-
-_WORKER: dict[str, Any] = {}
-
-
-def _load_worker(blob: dict[str, bytes], cls: type) -> None:
-    from threadpoolctl import threadpool_limits
-
-    from ..text import tokenize
-    from .transport import model_from_bytes
-
-    # one thread per worker: n workers already fill n cores, and BLAS/OpenMP pools of their own in each
-    # would fight over them (stack-notes: OpenMP throughput collapses when oversubscribed)
-    _WORKER["threads"] = threadpool_limits(1)
-    tokenize.KIWI_THREADS = 1
-    _WORKER["model"] = model_from_bytes(blob, cls)
-
-
-def _work(job: tuple) -> Placed:
-    out = place_chunk(_WORKER["model"].stages_, *job)
-    release_memory()
-    return out
 
 
 class _Quotes:

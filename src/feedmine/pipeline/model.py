@@ -48,6 +48,7 @@ from .assemble import assemble, place
 from .stages import STAGES, describe_params, make_stage, versions
 from . import chunks
 from .chunks import combine_chunks, place_chunks
+from .workers import Workers
 from .steps import Batch, journey_tags, make_batch, tag_batch
 
 logger = logging.getLogger(__name__)
@@ -115,14 +116,20 @@ class Pipeline(BaseEstimator):
         sample = self._sample(len(corpus))
         fitted = corpus if sample is None else corpus.iloc[sample].reset_index(drop=True)
         progress = _Steps(FIT_STEPS, self.progress)
-        batch, placed, meta = self._learn(fitted, progress)
-        if sample is not None:
-            stages = self.stages_
-            stages["tagger"].fit(batch.unit_texts, batch.langs[batch.unit_item].astype(str).tolist())
-            journey_tags(stages["journey"], stages["embedder"], batch, fitting=True)
-            meta["fit_sample"] = {"n_fitted": int(len(sample)), "n_rows": int(len(corpus))}
-            del batch, placed, fitted  # the sample's vectors: not needed while every row is placed
-            self.result_ = self._assign(corpus, mode="fit", meta=meta)
+        if sample is None:
+            batch, placed, meta = self._learn(fitted, progress)
+        else:
+            early: dict[str, Any] = {}
+            try:
+                batch, placed, meta = self._learn(fitted, progress, lambda st, b: self._start_early(st, b, corpus, early))
+                meta["fit_sample"] = {"n_fitted": int(len(sample)), "n_rows": int(len(corpus))}
+                del batch, placed, fitted  # the sample's vectors: not needed while every row is placed
+                workers = early.get("workers")
+                prepared = workers.stop_preparing() if workers is not None else {}
+                self.result_ = self._assign(corpus, mode="fit", meta=meta, workers=workers, prepared=prepared)
+            finally:
+                if early.get("workers") is not None:
+                    early["workers"].close()
             fit_seconds = {f"fit_{k}": v for k, v in progress.close().items()}
             self.result_.meta["seconds"] = {**fit_seconds, **self.result_.meta["seconds"]}
             return self
@@ -140,13 +147,17 @@ class Pipeline(BaseEstimator):
         rng = np.random.RandomState(0 if self.random_state is None else self.random_state)
         return np.sort(rng.choice(n, int(self.fit_sample), replace=False))
 
-    def _learn(self, corpus: pd.DataFrame, progress: "_Steps") -> tuple[Batch, Any, dict[str, Any]]:
+    def _learn(self, corpus: pd.DataFrame, progress: "_Steps",
+               embedded: Any = None) -> tuple[Batch, Any, dict[str, Any]]:
         """The model's learning: embed (fit), cluster, place by the rule, describe. Sets ``stages_``,
-        ``themes_``, ``tightness_``, ``distinct_pairs_``, ``fingerprint_``, ``lineage_``."""
+        ``themes_``, ``tightness_``, ``distinct_pairs_``, ``fingerprint_``, ``lineage_``.
+        ``embedded(stages, batch)`` is called once the embedder is fitted, before the clustering."""
         unit = self._unit()
         stages = {name: make_stage(self, name) for name in STAGES}
         batch = make_batch(stages, corpus, unit, fitting=True)
         progress.done("embed")
+        if embedded is not None:
+            embedded(stages, batch)
         clusterer = stages["clusterer"]
         labels, confidence, reassigned, weak = _cluster(clusterer, batch)
         self.distinct_pairs_ = _pairs(clusterer) if unit == "sentence" and batch.distinct else None
@@ -203,14 +214,40 @@ class Pipeline(BaseEstimator):
         return load_model(cls, path, embedder=embedder)
 
     # ----- the paths' parts ---------------------------------------------------------------------
-    def _assign(self, corpus: pd.DataFrame, mode: str, meta: dict[str, Any] | None = None) -> Result:
+    def _start_early(self, stages: dict[str, Any], batch: Batch, corpus: pd.DataFrame, early: dict) -> None:
+        """The fit of a long table, once its embedder is fitted on the sample: fit the taggers, and let
+        worker processes prepare the table's chunks while the themes are fitted (pipeline/workers.py)."""
+        stages["tagger"].fit(batch.unit_texts, batch.langs[batch.unit_item].astype(str).tolist())
+        journey_tags(stages["journey"], stages["embedder"], batch, fitting=True)
+        workers = self._workers(len(corpus), stages)
+        if workers is None:
+            return
+        try:
+            workers.use_stages(stages)
+        except FeedmineError as err:  # a stage that is not saved as data
+            logger.info("n_jobs=%s: %s; no chunks prepared during the fit", self.n_jobs, err)
+            workers.close()
+            return
+        early["workers"] = workers
+        rows, unit = chunks.CHUNK_ROWS, self._unit()
+        workers.prepare((s, corpus.iloc[s:s + rows].reset_index(drop=True), unit) for s in range(0, len(corpus), rows))
+
+    def _assign(self, corpus: pd.DataFrame, mode: str, meta: dict[str, Any] | None = None,
+                workers: Any = None, prepared: dict | None = None) -> Result:
         self._check_fitted()
         unit, stages = self._unit(), self.stages_
         progress = _Steps(ASSIGN_STEPS, self.progress)
         n_quotes = getattr(stages["describer"], "n_quotes", 3)
-        workers = self._workers(len(corpus))
+        workers = workers if workers is not None else self._workers(len(corpus), stages)
+        if workers is not None:
+            try:
+                workers.use_model(self)
+            except FeedmineError as err:  # a stage that is not saved as data: this process places the rest
+                logger.info("n_jobs=%s: %s; placing rows here", self.n_jobs, err)
+                workers.ref = None  # prepared chunks still come back from the workers
         try:
-            chunks_done, quotes = place_chunks(stages, corpus, unit, n_quotes, self.progress, workers=workers)
+            chunks_done, quotes = place_chunks(stages, corpus, unit, n_quotes, self.progress, workers=workers,
+                                               prepared=prepared)
         finally:
             if workers is not None:
                 workers.close()  # before the join: the workers' models are gigabytes
@@ -231,7 +268,7 @@ class Pipeline(BaseEstimator):
         result.meta["seconds"] = progress.close()
         return result
 
-    def _workers(self, n_rows: int) -> "chunks.Workers | None":
+    def _workers(self, n_rows: int, stages: dict[str, Any]) -> "Workers | None":
         """Worker processes for a table of ``n_rows`` when ``n_jobs`` asks for them and it is long enough."""
         n_jobs = (os.cpu_count() or 1) if self.n_jobs == -1 else int(self.n_jobs or 1)
         n = min(n_jobs, -(-n_rows // chunks.CHUNK_ROWS))
@@ -239,17 +276,11 @@ class Pipeline(BaseEstimator):
             return None
         from . import codec
 
-        embedder = self.stages_["embedder"]
+        embedder = stages["embedder"]
         if codec.KNOWN.get(type(embedder).__name__) is not type(embedder):
             logger.info("n_jobs=%s: a custom embedder cannot be sent to worker processes; placing rows here", n_jobs)
             return None
-        try:
-            from .transport import model_bytes
-
-            return chunks.Workers(model_bytes(self), type(self), n)
-        except FeedmineError as err:  # a stage that is not saved as data
-            logger.info("n_jobs=%s: %s; placing rows here", n_jobs, err)
-            return None
+        return Workers(type(self), n)
 
     def _leftovers(self, corpus: pd.DataFrame) -> tuple[np.ndarray, list[str], list[str]]:
         """(vectors, texts, ids) of the distinct units of ``corpus`` that no known theme fits."""
