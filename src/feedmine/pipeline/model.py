@@ -28,7 +28,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import time
 import warnings
 from typing import Any
@@ -48,7 +47,7 @@ from .assemble import assemble, place
 from .stages import STAGES, describe_params, make_stage, versions
 from . import chunks
 from .chunks import combine_chunks, place_chunks
-from .workers import Workers
+from .workers import for_table
 from .steps import Batch, journey_tags, make_batch, tag_batch
 
 logger = logging.getLogger(__name__)
@@ -219,18 +218,9 @@ class Pipeline(BaseEstimator):
         worker processes prepare the table's chunks while the themes are fitted (pipeline/workers.py)."""
         stages["tagger"].fit(batch.unit_texts, batch.langs[batch.unit_item].astype(str).tolist())
         journey_tags(stages["journey"], stages["embedder"], batch, fitting=True)
-        workers = self._workers(len(corpus), stages)
-        if workers is None:
-            return
-        try:
-            workers.use_stages(stages)
-        except FeedmineError as err:  # a stage that is not saved as data
-            logger.info("n_jobs=%s: %s; no chunks prepared during the fit", self.n_jobs, err)
-            workers.close()
-            return
-        early["workers"] = workers
-        rows, unit = chunks.CHUNK_ROWS, self._unit()
-        workers.prepare((s, corpus.iloc[s:s + rows].reset_index(drop=True), unit) for s in range(0, len(corpus), rows))
+        workers = for_table(self.n_jobs, len(corpus), stages, type(self))
+        if workers is not None and workers.prepare_table(stages, corpus, self._unit()):
+            early["workers"] = workers
 
     def _assign(self, corpus: pd.DataFrame, mode: str, meta: dict[str, Any] | None = None,
                 workers: Any = None, prepared: dict | None = None) -> Result:
@@ -238,7 +228,7 @@ class Pipeline(BaseEstimator):
         unit, stages = self._unit(), self.stages_
         progress = _Steps(ASSIGN_STEPS, self.progress)
         n_quotes = getattr(stages["describer"], "n_quotes", 3)
-        workers = workers if workers is not None else self._workers(len(corpus), stages)
+        workers = workers if workers is not None else for_table(self.n_jobs, len(corpus), stages, type(self))
         if workers is not None:
             try:
                 workers.use_model(self)
@@ -267,20 +257,6 @@ class Pipeline(BaseEstimator):
         progress.done("score")
         result.meta["seconds"] = progress.close()
         return result
-
-    def _workers(self, n_rows: int, stages: dict[str, Any]) -> "Workers | None":
-        """Worker processes for a table of ``n_rows`` when ``n_jobs`` asks for them and it is long enough."""
-        n_jobs = (os.cpu_count() or 1) if self.n_jobs == -1 else int(self.n_jobs or 1)
-        n = min(n_jobs, -(-n_rows // chunks.CHUNK_ROWS))
-        if n < 2:
-            return None
-        from . import codec
-
-        embedder = stages["embedder"]
-        if codec.KNOWN.get(type(embedder).__name__) is not type(embedder):
-            logger.info("n_jobs=%s: a custom embedder cannot be sent to worker processes; placing rows here", n_jobs)
-            return None
-        return Workers(type(self), n)
 
     def _leftovers(self, corpus: pd.DataFrame) -> tuple[np.ndarray, list[str], list[str]]:
         """(vectors, texts, ids) of the distinct units of ``corpus`` that no known theme fits."""

@@ -28,6 +28,23 @@ logger = logging.getLogger(__name__)
 PREPARE_STAGES = ("cleaner", "deduplicator", "embedder", "aligner", "tagger", "journey")
 
 
+def for_table(n_jobs: int | None, n_rows: int, stages: dict[str, Any], cls: type) -> "Workers | None":
+    """Worker processes for a table of ``n_rows`` when ``n_jobs`` asks for them (-1: one per CPU) and
+    the table has more than one chunk; None when the embedder is not one a worker can load."""
+    from . import codec
+    from .chunks import CHUNK_ROWS
+
+    wanted = (os.cpu_count() or 1) if n_jobs == -1 else int(n_jobs or 1)
+    n = min(wanted, -(-n_rows // CHUNK_ROWS))
+    if n < 2:
+        return None
+    embedder = stages["embedder"]
+    if codec.KNOWN.get(type(embedder).__name__) is not type(embedder):
+        logger.info("n_jobs=%s: a custom embedder cannot be sent to worker processes; placing rows here", n_jobs)
+        return None
+    return Workers(cls, n)
+
+
 class Workers:
     """``n`` placers of chunks: this process and ``n - 1`` spawned worker processes, each holding what
     :meth:`use_model` or :meth:`use_stages` last gave (``cls`` loads a model). This process places
@@ -72,6 +89,22 @@ class Workers:
         return kind, str(folder), blob_digest(blob)
 
     # ----- preparing while the themes are fitted ----------------------------------------------------
+    def prepare_table(self, stages: dict[str, Any], corpus: Any, unit: str) -> bool:
+        """Start preparing every chunk of ``corpus`` with fitted ``stages``; False (and the workers
+        closed) when a stage cannot be sent as data."""
+        from ..errors import FeedmineError
+        from .chunks import CHUNK_ROWS
+
+        try:
+            self.use_stages(stages)
+        except FeedmineError as err:
+            logger.info("%s; no chunks prepared during the fit", err)
+            self.close()
+            return False
+        rows = CHUNK_ROWS
+        self.prepare((s, corpus.iloc[s:s + rows].reset_index(drop=True), unit) for s in range(0, len(corpus), rows))
+        return True
+
     def prepare(self, chunks: Any) -> None:
         """Prepare ``chunks`` ((first row, rows, unit) in table order) in the workers, two queued per
         worker, from a thread of this process, until :meth:`stop_preparing`."""
