@@ -281,3 +281,18 @@ def test_small_themes_survive_float_noise_and_other_seeds():
             placed = tc.labels_ >= 0
             assert tc.n_themes_ == 3 and placed.mean() >= 0.9, (seed, noise, tc.n_themes_)
             assert adjusted_rand_score(truth[placed], tc.labels_[placed]) == 1.0, (seed, noise)
+
+
+def test_umap_compilation_is_cached_on_disk_unless_turned_off(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    code = ("import umap; from feedmine.themes.jit_cache import cache_umap_compilation as c; "
+            "n = c(); print(n, c())")
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
+    on = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout.split()
+    assert int(on[0]) > 100 and on[1] == "0"  # the libraries' functions, switched on once per process
+    off = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**env, "FEEDMINE_NUMBA_CACHE": "0"}).stdout.split()
+    assert off == ["0", "0"]

@@ -115,6 +115,9 @@ class ThemeClusterer(BaseEstimator):
                 return None
             import umap  # imported here: numba compilation costs seconds at first import
 
+            from .jit_cache import cache_umap_compilation
+
+            cache_umap_compilation()
             return umap.UMAP(n_neighbors=max(2, min(self.n_neighbors, n - 1)), n_components=self.n_components,
                              min_dist=0.0, metric="cosine", random_state=self.random_state,
                              init="spectral" if n > 50 else "random")
@@ -179,6 +182,8 @@ class ThemeClusterer(BaseEstimator):
             with warnings.catch_warnings():
                 # UMAP warns that a random_state makes it single-threaded; that is the reproducibility we want
                 warnings.filterwarnings("ignore", message=".*overridden to 1 by setting random_state.*")
+                # numba on the two UMAP functions its disk cache cannot hold (themes/jit_cache.py)
+                warnings.filterwarnings("ignore", message="Cannot cache compiled function")
                 reduced = Xn if reducer is None else reducer.fit_transform(Xn)
             self.embedding_ = np.asarray(reduced, dtype=np.float64)
             model = self._make_clusterer(self.embedding_)
