@@ -59,7 +59,8 @@ def theme_table(themes: pd.DataFrame, documents: pd.DataFrame, members: pd.DataF
             themes[f"{label}_share"] = themes["theme_id"].map(share).fillna(0.0)
     if "emotion" in analysed:
         top = groups["emotion"].apply(_top_emotion)
-        themes["top_emotion"] = themes["theme_id"].map(top.map(lambda t: t[0])).fillna("none")
+        # as objects: with no theme matched the column is float NaN, which pandas will not fill with text
+        themes["top_emotion"] = themes["theme_id"].map(top.map(lambda t: t[0])).astype(object).fillna("none")
         themes["top_emotion_share"] = themes["theme_id"].map(top.map(lambda t: t[1])).fillna(0.0)
     if "journey_stage" in analysed:
         stage = groups["journey_stage"].agg(lambda s: s.astype(str).value_counts().index[0] if len(s) else None)
