@@ -41,7 +41,7 @@ def model_from_bytes(blob: dict[str, bytes], cls: type) -> Any:
 
 
 def model_from_blob(blob: dict[str, bytes], cls: type) -> Any:
-    """:func:`model_from_bytes` without keeping it (a worker that holds one model at a time)."""
+    """:func:`model_from_bytes` without keeping it."""
     with tempfile.TemporaryDirectory(prefix="feedmine-model-") as tmp:
         root = Path(tmp, "model").resolve()
         for name, data in blob.items():
@@ -50,7 +50,13 @@ def model_from_blob(blob: dict[str, bytes], cls: type) -> Any:
                 raise FeedmineError(f"a model file name points outside its folder: {name!r}")
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
-        model = cls.load(Path(tmp, "model"))
+        return model_from_folder(root, cls)
+
+
+def model_from_folder(folder: Any, cls: type) -> Any:
+    """The model saved in ``folder`` (every file verified by :meth:`~feedmine.Pipeline.load`), set up
+    for a worker: no progress bars, no workers of its own."""
+    model = cls.load(folder)
     model.set_params(progress=False, n_jobs=None)
     _quiet(model.stages_)
     return model

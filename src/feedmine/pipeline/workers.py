@@ -67,26 +67,25 @@ class Workers:
 
     # ----- what the workers hold ------------------------------------------------------------------
     def use_model(self, model: Any) -> None:
-        """The jobs submitted from now on run with fitted ``model`` (its saved files, without its Result)."""
-        from .transport import model_bytes
-
-        self.ref = self._write("model", model_bytes(model))
+        """The jobs submitted from now on run with fitted ``model``, saved (without its Result) where the
+        workers read it; its manifest's checksums verify it when they load it."""
+        folder = self._folder("model")
+        model.save(folder, include_result=False)
+        self.ref = "model", str(folder), ""
 
     def use_stages(self, stages: dict[str, Any]) -> None:
         """The jobs submitted from now on prepare chunks with these fitted :data:`PREPARE_STAGES`."""
-        from .transport import stages_bytes
+        from .transport import blob_digest, stages_bytes
 
-        self.ref = self._write("stages", stages_bytes(stages, PREPARE_STAGES))
-
-    def _write(self, kind: str, blob: dict[str, bytes]) -> tuple[str, str, str]:
-        from .transport import blob_digest
-
-        folder = Path(self._tmp.name) / f"{kind}-{len(list(Path(self._tmp.name).iterdir()))}"
+        blob = stages_bytes(stages, PREPARE_STAGES)
+        folder = self._folder("stages")
+        folder.mkdir(parents=True)
         for name, data in blob.items():
-            path = folder / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-        return kind, str(folder), blob_digest(blob)
+            (folder / name).write_bytes(data)
+        self.ref = "stages", str(folder), blob_digest(blob)  # no manifest: the workers check this digest
+
+    def _folder(self, kind: str) -> Path:
+        return Path(self._tmp.name) / f"{kind}-{len(list(Path(self._tmp.name).iterdir()))}"
 
     # ----- preparing while the themes are fitted ----------------------------------------------------
     def prepare_table(self, stages: dict[str, Any], corpus: Any, unit: str) -> bool:
@@ -175,9 +174,6 @@ class Workers:
                 elif pending:
                     start, future = pending.popleft()
                     yield start, future.result()
-                elif finish:
-                    start, _, run = finish.popleft()
-                    yield start, run()
                 else:
                     return
 
@@ -218,16 +214,18 @@ def _exit_with_parent(parent: int) -> None:
 def _held(ref: tuple[str, str, str], cls: type | None = None) -> Any:
     """What ``ref`` names, loaded once; loading another drops the one held before (their memory)."""
     if _WORKER.get("ref") != ref:
-        from .transport import blob_digest, model_from_blob, stages_from_bytes
+        from .transport import blob_digest, model_from_folder, stages_from_bytes
 
         kind, folder, digest = ref
-        root = Path(folder)
-        blob = {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
-        if blob_digest(blob) != digest:
-            raise RuntimeError(f"the files in {folder} changed after this process wrote them")
         _WORKER.pop("held", None)
         release_memory()
-        _WORKER["held"] = stages_from_bytes(blob) if kind == "stages" else model_from_blob(blob, cls).stages_
+        if kind == "model":
+            _WORKER["held"] = model_from_folder(folder, cls).stages_
+        else:
+            blob = {p.name: p.read_bytes() for p in sorted(Path(folder).iterdir()) if p.is_file()}
+            if blob_digest(blob) != digest:
+                raise RuntimeError(f"the files in {folder} changed after this process wrote them")
+            _WORKER["held"] = stages_from_bytes(blob)
         _WORKER["ref"] = ref
     return _WORKER["held"]
 

@@ -68,7 +68,11 @@ class SentenceSplitter(BaseEstimator):
         self.max_sentences = max_sentences
 
     def _sentences(self, text: str, lang: str) -> list[str]:
-        return raw_sentences([text], [lang])[0]
+        if lang in ("ko", "mixed"):  # one text: kiwi's direct call, not its thread pool
+            from .tokenize import _load_kiwi  # the shared model: loading a second one costs ~500 MB
+
+            return [s.text.strip() for s in _load_kiwi(()).split_into_sents(text)]
+        return [s.strip() for s in _EN_SPLIT.split(text)]
 
     def split(self, text: str, lang: str = "en") -> list[str]:
         """The sentences of one cleaned text (the text itself when it is short or has one sentence)."""
