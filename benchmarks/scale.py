@@ -15,7 +15,8 @@ RSS summed every 0.2 s), themes, and rows out (must equal rows in).
 
 ``--sample-check`` adds the third measurement of issue 11: at 100,000 items of which 23,086 carry a
 label (banking77 train+test intents, parakqc paraphrase groups), NMI / ARI on the labelled rows when
-the themes are fitted on samples of 10k, 20k, 50k rows vs on every row (``fit_sample=None``).
+the themes are fitted on samples of 10k, 20k, 50k rows vs on every row (``fit_sample=None``);
+``--match-references 8000,None`` runs each sample size with the matcher's references capped and not.
 
 Run:  python benchmarks/scale.py [--sizes 10000,100000,200000,1000000] [--sample-check]
       (about 45 minutes on 2 cores for the four sizes; the 1M run alone ~25 minutes)
@@ -63,7 +64,7 @@ print(json.dumps({{"n": n, "seconds": round(fit_s + save_s, 1), "fit_seconds": r
 """
 
 _SAMPLE_CHILD = """
-import json, sys
+import json, sys, time
 sys.path.insert(0, {bench!r})
 import numpy as np, pandas as pd
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
@@ -77,8 +78,10 @@ labelled = pd.DataFrame({{"text": list(bank["text"]) + list(para["text"]),
 rest = pd.DataFrame({{"text": real_pairs(100_000 - len(labelled), seed=1), "label": None}})
 table = pd.concat([labelled, rest], ignore_index=True).sample(frac=1.0, random_state=0).reset_index(drop=True)
 table["id"] = [f"r{{i}}" for i in range(len(table))]
-model = fm.Pipeline(embedder="fast", fit_sample={fit_sample}, n_jobs=2, random_state=0, progress=False).fit(
-    table[["id", "text"]], text="text", id="id")
+t0 = time.perf_counter()
+model = fm.Pipeline(embedder="fast", fit_sample={fit_sample}, n_jobs=2, random_state=0, progress=False,
+                    clusterer=fm.ThemeClusterer(match_references={refs})).fit(table[["id", "text"]], text="text", id="id")
+wall = time.perf_counter() - t0
 docs = model.result_.documents.set_index("id").loc[table["id"]]
 out = {{}}
 for name, prefix in (("banking77", "b:"), ("parakqc", "p:")):
@@ -86,8 +89,9 @@ for name, prefix in (("banking77", "b:"), ("parakqc", "p:")):
     pred, truth = docs["theme_id"].to_numpy()[rows].astype(int), table["label"].to_numpy()[rows]
     out[name] = {{"nmi": round(normalized_mutual_info_score(truth, pred), 4),
                  "ari": round(adjusted_rand_score(truth, pred), 4), "n": int(rows.sum())}}
-print(json.dumps({{"fit_sample": {fit_sample}, "themes": model.result_.meta["n_themes"],
-                  "seconds": model.result_.meta["seconds"], **out}}))
+print(json.dumps({{"fit_sample": {fit_sample}, "match_references": {refs}, "themes": model.result_.meta["n_themes"],
+                  "wall_seconds": round(wall, 1), "seconds": model.result_.meta["seconds"],
+                  "unassigned_share": round(model.result_.meta["unassigned_share"], 4), **out}}))
 """
 
 
@@ -104,6 +108,8 @@ def main() -> int:
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--sample-check", action="store_true")
     parser.add_argument("--sample-sizes", default="10000,20000,50000,None")
+    parser.add_argument("--match-references", default="None",
+                        help="comma-separated caps on the matcher's references to compare (None: all members)")
     args = parser.parse_args()
     bench = str(Path(__file__).resolve().parent)
     path = RESULTS / "scale.json"
@@ -120,10 +126,12 @@ def main() -> int:
     if args.sample_check:
         results.setdefault("sample_fit_100k", {})
         for size in args.sample_sizes.split(","):
-            row = _child(_SAMPLE_CHILD.format(bench=bench, fit_sample=size))
-            results["sample_fit_100k"][size] = row
-            print(json.dumps(row), flush=True)
-            write_results("scale", results)
+            for refs in args.match_references.split(","):
+                row = _child(_SAMPLE_CHILD.format(bench=bench, fit_sample=size, refs=refs))
+                key = size if refs == "None" else f"{size}_refs_{refs}"
+                results["sample_fit_100k"][key] = row
+                print(json.dumps(row), flush=True)
+                write_results("scale", results)
     return 0
 
 

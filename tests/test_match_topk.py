@@ -32,3 +32,30 @@ def test_a_rows_neighbours_do_not_depend_on_its_block():
     whole = top_k(S, 5)
     for r in (0, 10, 11, 39):
         assert np.array_equal(top_k(S[r:r + 1], 5)[0], whole[r])
+
+
+@pytest.mark.parametrize("accept", ["threshold", "all"])
+def test_fit_match_equals_fit_then_match(accept):
+    """fit_match reuses fit's own pass; it must give exactly what a second pass gives."""
+    from feedmine.themes.match import ThemeMatcher
+
+    rng = np.random.RandomState(1)
+    centres = rng.randn(4, 16)
+    X = (np.repeat(centres, 60, axis=0) + 0.6 * rng.randn(240, 16)).astype(np.float32)
+    labels = np.repeat(np.arange(4), 60)
+    labels[rng.rand(240) < 0.2] = -1  # the clusterer's noise
+    X[7] = X[8]                       # a repeated text must not vote for itself in either path
+    X[239], labels[239] = rng.randn(16) * 0.01 - centres.sum(axis=0), -1  # far from every theme
+    one = ThemeMatcher(n_neighbors=5, accept=accept).fit_match(X, labels)
+    two = ThemeMatcher(n_neighbors=5, accept=accept).fit(X, labels).match(X)
+    for a, b in zip(one, two):
+        assert np.array_equal(a, b)
+    assert (one[0] == -1).any() or accept == "all"
+
+
+def test_fit_match_without_themes_leaves_all_unassigned():
+    from feedmine.themes.match import ThemeMatcher
+
+    X = np.eye(5, dtype=np.float32)
+    lab, conf, score = ThemeMatcher().fit_match(X, np.full(5, -1))
+    assert (lab == -1).all() and (conf == 0).all() and np.isneginf(score).all()

@@ -151,7 +151,8 @@ def set_state(stage: Any, data: dict[str, Any], arrays: dict[str, np.ndarray]) -
         return stage
     if isinstance(stage, ThemeClusterer):
         stage.matcher_ = ThemeMatcher(stage.match_neighbors, stage.reassign_fence,
-                                      "all" if stage.reassign == "all" else "threshold").set_state(data, arrays)
+                                      "all" if stage.reassign == "all" else "threshold",
+                                      stage.match_references).set_state(data, arrays)
         return stage
     if isinstance(stage, JourneyStageMapper):
         return _set_journey(stage, data, arrays)

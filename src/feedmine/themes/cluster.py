@@ -79,6 +79,9 @@ class ThemeClusterer(BaseEstimator):
         :class:`~feedmine.themes.match.ThemeMatcher`); ``all``: every item joins its winning theme.
     match_neighbors : int
         Known members that vote for an item's theme (:class:`~feedmine.themes.match.ThemeMatcher`).
+    match_references : int or None
+        Members kept for the vote, about (the same share of every theme; ``max_references`` of
+        :class:`~feedmine.themes.match.ThemeMatcher`): what one item's placement costs. None keeps all.
     random_state : int or None
         Seeds UMAP (and a swapped-in estimator that takes ``random_state``).
     """
@@ -86,7 +89,8 @@ class ThemeClusterer(BaseEstimator):
     def __init__(self, reducer: Any = "umap", clusterer: Any = "hdbscan", min_cluster_size: int | str = "auto",
                  min_samples: int | str = "auto", n_neighbors: int = 15, n_components: int = 5,
                  max_theme_share: float | None = 0.3, n_clusters: int | None = None, reassign: str = "auto",
-                 reassign_fence: float = 1.5, match_neighbors: int = 5, random_state: int | None = None):
+                 reassign_fence: float = 1.5, match_neighbors: int = 5, match_references: int | None = None,
+                 random_state: int | None = None):
         self.reducer = reducer
         self.clusterer = clusterer
         self.min_cluster_size = min_cluster_size
@@ -98,6 +102,7 @@ class ThemeClusterer(BaseEstimator):
         self.reassign = reassign
         self.reassign_fence = reassign_fence
         self.match_neighbors = match_neighbors
+        self.match_references = match_references
         self.random_state = random_state
 
     # ----- building the steps ---------------------------------------------------------------------
@@ -232,8 +237,8 @@ class ThemeClusterer(BaseEstimator):
         accept = "all" if self.reassign == "all" or len(raw) < MIN_ITEMS_TO_CLUSTER else "threshold"
         core = _renumber(raw)
         for _ in range(3):
-            matcher = ThemeMatcher(self.match_neighbors, self.reassign_fence, accept).fit(Xn, core)
-            labels, confidence, scores = matcher.match(Xn)
+            matcher = ThemeMatcher(self.match_neighbors, self.reassign_fence, accept, self.match_references)
+            labels, confidence, scores = matcher.fit_match(Xn, core)
             empty = np.setdiff1d(np.unique(core[core >= 0]), labels)
             if not len(empty):
                 break

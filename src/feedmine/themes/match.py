@@ -62,6 +62,11 @@ class ThemeMatcher(BaseEstimator):
         hides new problems from ``update``, so the stricter fence is the default (docs/clustering.md).
     accept : {"threshold", "all"}
         ``"all"`` places every item in its winning theme, however far.
+    max_references : int or None
+        Members kept as references per generation, about: above it each theme keeps the same share of
+        its members (at least ``n_neighbors``), evenly spaced in input order, so the themes' relative
+        density — what the vote reads — is unchanged. Matching costs one dot product per reference, so
+        this bounds the cost of placing an item however large the fit. None keeps every member.
 
     Attributes
     ----------
@@ -72,10 +77,12 @@ class ThemeMatcher(BaseEstimator):
     theme_ids_ : ndarray, every theme id known, in order
     """
 
-    def __init__(self, n_neighbors: int = 5, fence: float = 1.5, accept: str = "threshold"):
+    def __init__(self, n_neighbors: int = 5, fence: float = 1.5, accept: str = "threshold",
+                 max_references: int | None = None):
         self.n_neighbors = n_neighbors
         self.fence = fence
         self.accept = accept
+        self.max_references = max_references
 
     def _check(self) -> None:
         if isinstance(self.n_neighbors, bool) or not isinstance(self.n_neighbors, (int, np.integer)) \
@@ -85,6 +92,9 @@ class ThemeMatcher(BaseEstimator):
             raise FeedmineError(f"fence must be a number >= 0 (1.5 is Tukey's), got {self.fence!r}.")
         if self.accept not in ("threshold", "all"):
             raise FeedmineError(f"accept must be 'threshold' or 'all', got {self.accept!r}.")
+        cap = self.max_references
+        if cap is not None and (isinstance(cap, bool) or not isinstance(cap, (int, np.integer)) or cap < 1):
+            raise FeedmineError(f"max_references must be a positive int or None, got {cap!r}.")
 
     def fit(self, X: np.ndarray, labels: np.ndarray) -> "ThemeMatcher":
         """Know the rows of ``X`` whose label is a theme (>= 0) as that theme's members; rows labelled -1
@@ -97,8 +107,22 @@ class ThemeMatcher(BaseEstimator):
         self.theme_ids_ = np.zeros(0, dtype=np.int64)
         return self.extend(X, labels)
 
+    def fit_match(self, X: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``fit(X, labels).match(X)`` in one pass over the references instead of two: fitting scores
+        every row against the members already (to set the fence), and with one generation that score
+        decides the match. Halves the matcher's share of a fit (a 50,000-row sample: ~30 s)."""
+        self.fit(X, labels)
+        n = len(labels)
+        if self._fitted_pass is None:  # no theme: nothing matches
+            return np.full(n, UNASSIGNED, dtype=np.int64), np.zeros(n), np.full(n, -np.inf)
+        lab, conf, score = self._fitted_pass
+        self._fitted_pass = None
+        ok = score >= self.thresholds_[0]
+        return np.where(ok, lab, UNASSIGNED), np.where(ok, conf, 0.0), score
+
     def extend(self, X: np.ndarray, labels: np.ndarray) -> "ThemeMatcher":
         """Add a generation of themes (ids not used before): matched only where no earlier theme fits."""
+        self._fitted_pass = None
         X, labels = _as_unit(X), np.asarray(labels, dtype=np.int64)
         if len(labels) != len(X):
             raise FeedmineError(f"got {len(X)} vectors but {len(labels)} labels.")
@@ -111,10 +135,15 @@ class ThemeMatcher(BaseEstimator):
             raise FeedmineError(f"vectors have {X.shape[1]} dimensions, the known ones {self.references_[0].shape[1]}.")
         if not keep.any():
             return self
-        self.references_.append(X[keep])
-        self.reference_labels_.append(labels[keep])
+        chosen = np.flatnonzero(keep)
+        if self.max_references is not None and len(chosen) > self.max_references:
+            chosen = spread_subset(labels[chosen], self.max_references, self.n_neighbors, chosen)
+        self.references_.append(X[chosen])
+        self.reference_labels_.append(labels[chosen])
         self.thresholds_.append(-np.inf)  # placeholder while the rows score themselves
-        _, _, scores = self._match_generation(X, len(self.references_) - 1)
+        lab, conf, scores = self._match_generation(X, len(self.references_) - 1)
+        # kept for fit_match when this is the only generation (dropped there, never saved)
+        self._fitted_pass = (lab, conf, scores) if len(self.references_) == 1 else None
         members = scores[keep & np.isfinite(scores)]
         if self.accept != "all" and len(members):
             q1, q3 = np.quantile(members, [0.25, 0.75])
@@ -217,6 +246,22 @@ class ThemeMatcher(BaseEstimator):
         self.typical_ = [float(t) for t in data["typical"]]
         self.theme_ids_ = np.asarray(arrays["theme_ids"], dtype=np.int64)
         return self
+
+
+def spread_subset(labels: np.ndarray, total: int, floor: int, index: np.ndarray) -> np.ndarray:
+    """About ``total`` of ``index`` (rows labelled ``labels``): the same share of each label's rows, at
+    least ``floor`` of them, evenly spaced in order. Returned in the order of ``index``.
+
+    >>> spread_subset(np.array([0] * 8 + [1] * 4), 6, 2, np.arange(12)).tolist()
+    [0, 2, 4, 6, 8, 10]
+    """
+    share = total / len(labels)
+    picked = []
+    for theme in np.unique(labels):
+        rows = index[labels == theme]
+        keep = min(len(rows), max(floor, int(round(len(rows) * share))))
+        picked.append(rows[(np.arange(keep) * len(rows)) // keep])
+    return np.sort(np.concatenate(picked))
 
 
 def top_k(sims: np.ndarray, k: int) -> np.ndarray:
