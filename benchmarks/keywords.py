@@ -13,7 +13,7 @@
     keywords (top 10 per theme) that are a whole eojeol with a particle attached (메일을, 날씨는):
     kiwipiepy analyses the keyword as noun(s) followed by J* particle(s), judged in the sentence where
     the keyword occurs (and, stricter but error-prone, alone). Same comparison as (a).
-(c) Tokenizer speed on ``--speed-items`` Korean items (default 2,000) from data/samples/reviews_ko.csv
+(c) Tokenizer speed on ``--speed-items`` Korean items (default 2,000) from data/samples/movie_reviews_ko.csv
     (1,200 rows, cycled): items/s for kiwi (typos "basic", the default, and None), okt and mecab,
     warm (first load + one warm-up call timed separately as "load_s").
 
@@ -179,7 +179,7 @@ def part_b(args) -> dict:
 
 
 def part_c(args) -> dict:
-    texts = pd.read_csv(ROOT / "data" / "samples" / "reviews_ko.csv")["text"].dropna().astype(str).tolist()
+    texts = pd.read_csv(ROOT / "data" / "samples" / "movie_reviews_ko.csv")["text"].dropna().astype(str).tolist()
     texts = [texts[i % len(texts)] for i in range(args.speed_items)]
     out = {}
     for name, kw in [("kiwi", {"korean_backend": "kiwi"}), ("kiwi typos=None", {"korean_backend": "kiwi", "typos": None}),

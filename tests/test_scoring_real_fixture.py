@@ -79,7 +79,7 @@ def test_rice_and_opportunity(scores):
 
 
 # ----- NPS impact and the emerging-theme test on real Korean reviews (nsmc, 1–10 ratings, dated) -----
-SAMPLE_KO = Path(__file__).resolve().parents[1] / "data" / "samples" / "reviews_ko.csv"
+SAMPLE_KO = Path(__file__).resolve().parents[1] / "data" / "samples" / "movie_reviews_ko.csv"
 
 
 @pytest.fixture(scope="module")

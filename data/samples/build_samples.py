@@ -1,8 +1,11 @@
 """Build the bundled sample CSVs from the licensed source data (deterministic).
 
-Reads ``maalej_app_reviews`` and ``nsmc`` from the shared data folder and writes, next to this
-script: ``reviews_en.csv``, ``reviews_ko.csv`` and ``reviews_mixed.csv``. Only real rows are used;
-see README.md in this folder for sources, licenses and the selection rules.
+Reads ``maalej_app_reviews``, ``steam_ko`` and ``nsmc`` from the shared data folder and writes, next
+to this script: ``reviews_en.csv`` (English app reviews), ``reviews_ko.csv`` (Korean Steam game
+reviews), ``reviews_mixed.csv`` (both: the quickstart's product feedback) and
+``movie_reviews_ko.csv`` (Korean movie reviews with the reviewer's 1–10 rating and date, for tests
+that need a real rating). Only real rows are used; see README.md in this folder for sources, licenses
+and the selection rules.
 
 Usage::
 
@@ -25,6 +28,7 @@ HERE = Path(__file__).resolve().parent
 DEFAULT_SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
 
 N_EN = 1200
+N_STEAM = 1200
 N_KO_NEG = 500
 N_KO_POS = 500
 N_KO_NEU = 200
@@ -33,8 +37,10 @@ EN_COLUMNS = [
     "review_id", "text", "stars", "channel", "channel_inferred", "app",
     "label_bug", "label_feature", "label_ux", "label_rating",
 ]
-KO_COLUMNS = ["review_id", "text", "rating_10", "stars", "date", "channel", "label_sentiment"]
-MIXED_COLUMNS = ["review_id", "text", "stars", "channel", "date"]
+MOVIE_COLUMNS = ["review_id", "text", "rating_10", "stars", "date", "channel", "label_sentiment"]
+KO_COLUMNS = ["review_id", "text", "recommended", "channel"]
+# neither product source has a date; English rows have stars, Korean rows the reviewer's thumbs
+MIXED_COLUMNS = ["review_id", "text", "stars", "recommended", "channel"]
 
 # data_source values in maalej_app_reviews.csv (parts may be "|"-joined when a review was merged
 # from two subsets). RE2014_app_and_play_store_apps mixes both stores, so it decides nothing alone.
@@ -133,7 +139,7 @@ def iso_date(yy_mm_dd: str) -> str:
     return f"20{yy}-{mm}-{dd}"
 
 
-def build_ko(shared: Path) -> pd.DataFrame:
+def build_movies(shared: Path) -> pd.DataFrame:
     cols = ["review_id", "date", "rating", "document"]
     lab = read_csv_str(shared / "nsmc" / "nsmc_sample.csv")
     neu = read_csv_str(shared / "nsmc" / "nsmc_neutral_sample.csv")
@@ -162,15 +168,35 @@ def build_ko(shared: Path) -> pd.DataFrame:
     }).reset_index(drop=True)
     if out["review_id"].duplicated().any():
         sys.exit("build_samples: duplicate nsmc review ids")
-    print(f"reviews_ko: {len(out)} rows "
+    print(f"movie_reviews_ko: {len(out)} rows "
           f"({out['label_sentiment'].value_counts().sort_index().to_dict()})")
+    return out[MOVIE_COLUMNS]
+
+
+# --------------------------------------------------------------------------- Korean (steam_ko)
+
+def build_ko(shared: Path) -> pd.DataFrame:
+    src = read_csv_str(shared / "steam_ko" / "steam_reviews.csv")
+    require_columns(src, ["review_id", "label", "document"], "steam_reviews.csv")
+    src = src[src["document"].str.strip() != ""]
+    df = pd.DataFrame({
+        "review_id": "steam-" + src["review_id"],
+        "text": src["document"],
+        # Steam's "recommended" thumbs, given by the reviewer (label 1 / 0 of the corpus)
+        "recommended": src["label"].astype(int),
+        "channel": "steam",
+    })
+    df = df.assign(_h=df["review_id"].map(sha1_hex)).sort_values("_h", kind="stable")
+    out = df.head(N_STEAM).drop(columns="_h").reset_index(drop=True)
+    print(f"reviews_ko: {len(src)} source rows, first {len(out)} by SHA-1(review_id) kept, "
+          f"recommended {out['recommended'].mean():.1%} (source {src['label'].astype(int).mean():.1%})")
     return out[KO_COLUMNS]
 
 
 # --------------------------------------------------------------------------- mixed + write
 
 def build_mixed(en: pd.DataFrame, ko: pd.DataFrame) -> pd.DataFrame:
-    both = pd.concat([en.assign(date=""), ko], ignore_index=True)[MIXED_COLUMNS]
+    both = pd.concat([en.assign(recommended=""), ko.assign(stars="")], ignore_index=True)[MIXED_COLUMNS]
     both = both.assign(_h=both["review_id"].map(sha1_hex)).sort_values("_h", kind="stable")
     out = both.drop(columns="_h").reset_index(drop=True)
     print(f"reviews_mixed: {len(out)} rows")
@@ -196,11 +222,13 @@ def main(argv: list[str] | None = None) -> int:
 
     en = build_en(args.shared)
     ko = build_ko(args.shared)
+    movies = build_movies(args.shared)
     mixed = build_mixed(en, ko)
     args.out.mkdir(parents=True, exist_ok=True)
     write_csv(en, args.out / "reviews_en.csv")
     write_csv(ko, args.out / "reviews_ko.csv")
     write_csv(mixed, args.out / "reviews_mixed.csv")
+    write_csv(movies, args.out / "movie_reviews_ko.csv")
     return 0
 
 
