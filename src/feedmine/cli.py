@@ -34,6 +34,10 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--n-jobs", type=int, default=None,
                         help="worker processes that place the rows of a long table (-1: one per CPU)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log each step")
+    parser.add_argument("--excel", action="store_true",
+                        help="also write feedmine.xlsx (pain points, problem statements, themes, documents; "
+                             "needs feedmine[excel])")
+    parser.add_argument("--json", action="store_true", help="also write result.json (exact text, one document)")
 
 
 def _fitting(parser: argparse.ArgumentParser) -> None:
@@ -116,7 +120,7 @@ def _run(args: argparse.Namespace) -> tuple[Any, list[Path]]:
         model.set_params(progress=not args.no_progress, n_jobs=args.n_jobs)
         given = {k: v for k, v in columns.items() if v is not None}
         result = model.update(args.source, **given) if args.update else model.assign(args.source, **given)
-        written = _write(result, args.out)
+        written = _write(result, args.out, args)
         if args.update:
             written.append(model.save(args.model))
         return result, written
@@ -132,7 +136,7 @@ def _run(args: argparse.Namespace) -> tuple[Any, list[Path]]:
     if args.command == "fit":
         written.append(pipeline.save(args.model))
     if args.command == "analyze" or args.out:
-        written += _write(pipeline.result_, args.out)
+        written += _write(pipeline.result_, args.out, args)
     return pipeline.result_, written
 
 
@@ -145,7 +149,11 @@ def _size(value: str) -> Any:
         raise FeedmineError(f"--min-cluster-size must be a whole number or auto, got {value!r}.") from None
 
 
-def _write(result: Any, out: str) -> list[Path]:
+def _write(result: Any, out: str, args: argparse.Namespace) -> list[Path]:
     folder = result.save(out)
     result.to_html(Path(folder) / "report.html")
+    if args.excel:
+        result.to_excel(Path(folder) / "feedmine.xlsx")
+    if args.json:
+        result.to_json(Path(folder) / "result.json")
     return sorted(p for p in Path(folder).iterdir() if p.is_file() and p.name != "manifest.json")

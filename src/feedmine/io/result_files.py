@@ -16,6 +16,7 @@ import pandas as pd
 
 from ..errors import FeedmineError
 from ..schema import LIST_COLUMNS
+from .exports import write_csv
 from .store import MANIFEST, atomic_folder, read_manifest
 
 logger = logging.getLogger(__name__)
@@ -43,11 +44,12 @@ def write_result(folder: Path, documents: pd.DataFrame, themes: pd.DataFrame, se
     docs["text"] = pd.Series([_raw_cell(v) for v in docs["text"]], index=docs.index, dtype=object)
     docs.to_parquet(folder / "documents.parquet", index=False)
     themes.to_parquet(folder / "themes.parquet", index=False)
-    docs.to_csv(folder / "documents.csv", index=False)
-    themes_csv.to_csv(folder / "themes.csv", index=False)
+    # CSV for people and spreadsheets: BOM for Excel's Korean, no cell that runs as a formula
+    write_csv(docs, folder / "documents.csv")
+    write_csv(themes_csv, folder / "themes.csv")
     if sentences is not None:
         sentences.to_parquet(folder / "sentences.parquet", index=False)
-        sentences.to_csv(folder / "sentences.csv", index=False)
+        write_csv(sentences, folder / "sentences.csv")
     (folder / "config.json").write_text(json.dumps(config, indent=2, default=str, ensure_ascii=False), encoding="utf-8")
     meta = dict(meta, format_version=RESULT_FORMAT)
     (folder / "meta.json").write_text(json.dumps(meta, indent=2, default=str, ensure_ascii=False), encoding="utf-8")

@@ -46,6 +46,21 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def atomic_write_text(path: Path, text: str) -> Path:
+    """Write ``text`` (UTF-8) to a temporary file beside ``path``, then rename it into place: a reader
+    sees the old file or the new one, never half of one."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
 def is_feedmine_folder(path: Path) -> bool:
     return (path / MANIFEST).is_file() or all((path / m).is_file() for m in LEGACY_MARKERS)
 

@@ -181,8 +181,44 @@ class Result:
 
         html = render_report(self)
         if path is not None:
-            Path(path).write_text(html, encoding="utf-8")
+            from ..io.store import atomic_write_text
+
+            atomic_write_text(Path(path), html)
         return html
+
+    def to_excel(self, path: str | PathLike, problems: int = 10) -> Path:
+        """One workbook: sheets ``pain_points`` (ranked), ``problem_statements`` (the top ``problems``),
+        ``themes``, ``documents`` and, in sentence mode, ``sentences``. Korean intact, text cells that
+        would run as formulas neutralised (:mod:`feedmine.io.exports`); needs ``feedmine[excel]``.
+
+        Example (needs openpyxl)::
+
+            result.to_excel("feedback.xlsx")
+        """
+        from ..io.exports import write_excel
+
+        tables = {"pain_points": self.pain_points}
+        if problems and len(self.pain_points):
+            tables["problem_statements"] = self.problem_statements(top=problems)
+        tables.update(themes=self.themes, documents=self.documents)
+        if self.sentences is not None:
+            tables["sentences"] = self.sentences
+        return write_excel(tables, path)
+
+    def to_json(self, path: str | PathLike | None = None) -> str:
+        """``{"meta", "themes", "documents"[, "sentences"]}`` as one JSON document (exact text, UTF-8,
+        records per row; missing values as null); written to ``path`` when given, atomically."""
+        import json
+
+        from ..io.store import atomic_write_text
+
+        payload = {"meta": self.meta, "themes": _records(self.themes), "documents": _records(self.documents)}
+        if self.sentences is not None:
+            payload["sentences"] = _records(self.sentences)
+        text = json.dumps(payload, ensure_ascii=False, default=str, allow_nan=False)
+        if path is not None:
+            atomic_write_text(Path(path), text)
+        return text
 
     def themes_for_csv(self) -> pd.DataFrame:
         out = self.themes.copy()
@@ -196,6 +232,13 @@ class Result:
         folder ``directory``, atomically, with a manifest that :func:`load_result` verifies."""
         return save_result(directory, self.documents, self.themes, self.sentences, self.config, self.meta,
                            self.themes_for_csv())
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as plain dicts: numpy scalars and arrays as Python values, NaN / NA / inf as None."""
+    import json
+
+    return json.loads(df.to_json(orient="records", force_ascii=False, date_format="iso", default_handler=str))
 
 
 def load_result(directory: str | PathLike) -> Result:
