@@ -68,14 +68,14 @@ def test_min_df_counts_items_not_themes():
 def test_ties_broken_by_term_string():
     d = describer().fit(["zeta alpha mid", "other"], np.array([0, 1]), random_emb(2))
     assert row(d, 0)["keywords"] == ["alpha", "mid", "zeta"]
-    assert row(d, 0)["label"] == "alpha · mid · zeta"
+    assert row(d, 0)["keyword_label"] == "alpha · mid · zeta"
 
 
 def test_n_keywords_and_label_words():
     d = describer(n_keywords=2, label_words=1).fit(SHARED, SHARED_LABELS, random_emb(6))
     r = row(d, 1)
     assert len(r["keywords"]) == 2 and len(r["keyword_scores"]) == 2
-    assert r["label"] == "delivery"
+    assert r["keyword_label"] == "delivery"
 
 
 def test_label_does_not_repeat_words_of_a_bigram():
@@ -126,7 +126,7 @@ def test_unassigned_first_labelled_and_described():
 
 def test_theme_without_keywords_gets_fallback_label():
     d = describer(min_df=2).fit(["one", "two", "three"], np.array([4, 4, 7]), random_emb(3))
-    assert d.themes_["label"].tolist() == ["theme 4", "theme 7"]
+    assert d.themes_["keyword_label"].tolist() == ["theme 4", "theme 7"]
     assert row(d, 7)["keywords"] == [] and row(d, 7)["quotes"] == ["three"]
 
 
@@ -250,5 +250,5 @@ def test_label_is_in_the_language_of_most_items():
     labels = np.array([0] * 5 + [1] * 5)
     emb = np.vstack([np.eye(4)[0]] * 5 + [np.eye(4)[1]] * 5).astype(float)
     themes = ThemeDescriber(min_df=1, label_words=2).fit(texts, labels, emb).themes_.set_index("theme_id")
-    assert themes.loc[0, "label"].split(" · ")[0] == "결제"
-    assert all(not any("\uac00" <= ch <= "\ud7a3" for ch in w) for w in themes.loc[1, "label"].split(" · "))
+    assert themes.loc[0, "keyword_label"].split(" · ")[0] == "결제"
+    assert all(not any("\uac00" <= ch <= "\ud7a3" for ch in w) for w in themes.loc[1, "keyword_label"].split(" · "))

@@ -48,7 +48,7 @@ from .stages import STAGES, describe_params, make_stage, versions
 from . import chunks
 from .chunks import combine_chunks, place_chunks
 from .workers import for_table
-from .steps import Batch, journey_tags, make_batch, tag_batch
+from .steps import Batch, journey_tags, make_batch, name_embedder, tag_batch
 
 logger = logging.getLogger(__name__)
 
@@ -164,7 +164,7 @@ class Pipeline(BaseEstimator):
         progress.done("cluster")
         describer = stages["describer"]
         describer.fit(batch.unit_texts, placed.unit_labels, batch.Z[batch.source] if len(batch.source) else batch.Z,
-                      ids=batch.ids[batch.unit_item].tolist())
+                      ids=batch.ids[batch.unit_item].tolist(), embed=name_embedder(stages))
         self.themes_ = describer.themes_.assign(candidate=False)
         self.tightness_ = dict(getattr(clusterer, "tightness_", {}))
         progress.done("describe")
@@ -283,7 +283,8 @@ class Pipeline(BaseEstimator):
         offset = int(self.themes_["theme_id"].max()) + 1
         matcher.extend(Z, np.where(fresh.core_labels_ >= 0, fresh.core_labels_ + offset, UNASSIGNED))
         describer = clone(stages["describer"])
-        describer.fit(texts, np.where(fresh.labels_ >= 0, fresh.labels_ + offset, UNASSIGNED), Z, ids=ids)
+        describer.fit(texts, np.where(fresh.labels_ >= 0, fresh.labels_ + offset, UNASSIGNED), Z, ids=ids,
+                      embed=name_embedder(stages))
         added = describer.themes_[describer.themes_["theme_id"] >= offset].assign(candidate=True)
         self.themes_ = pd.concat([self.themes_, added], ignore_index=True)
         self.tightness_.update({int(t) + offset: v for t, v in fresh.tightness_.items()})

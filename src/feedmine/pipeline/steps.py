@@ -114,6 +114,22 @@ def make_batch(stages: dict[str, Any], corpus: pd.DataFrame, unit: str, fitting:
     return batch
 
 
+def name_embedder(stages: dict[str, Any]) -> Any:
+    """``texts -> vectors`` in the clustering space (the fitted embedder, then the aligner): how the
+    describer compares a theme's candidate names with the theme (themes/naming.py)."""
+    from ..text.language import detect_language
+
+    embedder, aligner = stages["embedder"], stages.get("aligner")
+
+    def embed(texts: list[str]) -> np.ndarray:
+        X = np.asarray(embedder.transform(list(texts)), dtype=np.float32)
+        if aligner is not None and len(texts):
+            X = aligner.transform(X, np.array([detect_language(t) for t in texts], dtype=str))
+        return X
+
+    return embed
+
+
 def merge_batches(parts: list[Batch], corpus: pd.DataFrame, deduplicator: Any,
                   sketches: list[Any] | None = None) -> Batch:
     """One Batch of ``corpus`` from the Batches of its consecutive chunks, without their vectors; the

@@ -1,4 +1,7 @@
-"""Describe themes: class-based TF-IDF keywords, a short label and representative quotes.
+"""Describe themes: class-based TF-IDF keywords, a readable name and representative quotes.
+
+``label`` is the name a person reads: a short span of the theme's own most central texts
+(:mod:`feedmine.themes.naming`); ``keyword_label`` the top keywords joined with " · ".
 
 Example
 -------
@@ -8,9 +11,9 @@ Example
 >>> labels = np.array([0, 0, 0, 1, 1, 1])
 >>> emb = np.array([[1, 0.2], [1, 0], [1, -0.2], [0, 1], [0.3, 1], [-0.3, 1]])
 >>> d = ThemeDescriber(n_quotes=1).fit(texts, labels, emb)
->>> d.themes_[["theme_id", "label", "quotes"]].to_dict("records")
-[{'theme_id': 0, 'label': 'card · declined', 'quotes': ['my card got declined']}, \
-{'theme_id': 1, 'label': 'delivery · slow', 'quotes': ['slow delivery']}]
+>>> d.themes_[["theme_id", "label", "keyword_label", "quotes"]].to_dict("records")
+[{'theme_id': 0, 'label': 'card declined', 'keyword_label': 'card · declined', 'quotes': ['my card got declined']}, \
+{'theme_id': 1, 'label': 'slow delivery', 'keyword_label': 'delivery · slow', 'quotes': ['slow delivery']}]
 """
 
 from __future__ import annotations
@@ -28,11 +31,15 @@ from sklearn.base import BaseEstimator
 from ..embed.base import l2_normalize
 from ..text.language import HANGUL_SYLLABLE
 from ..text.tokenize import KeywordTokenizer
+from .naming import CENTRAL_TEXTS, name_candidates, word_lemmas
+
+#: candidate spans per theme when the describer can embed them
+NAME_CANDIDATES = 16
 
 logger = logging.getLogger(__name__)
 
 UNASSIGNED = -1
-THEME_COLUMNS = ["theme_id", "label", "keywords", "keyword_scores", "quotes", "quote_ids"]
+THEME_COLUMNS = ["theme_id", "label", "keyword_label", "keywords", "keyword_scores", "quotes", "quote_ids"]
 
 
 def _check_count(value: object, name: str) -> int:
@@ -190,11 +197,14 @@ class ThemeDescriber(BaseEstimator):
         self.diversity = diversity
 
     def fit(self, texts: Sequence[str], labels: np.ndarray, embeddings: np.ndarray,
-            ids: Sequence[str] | None = None) -> ThemeDescriber:
-        """Compute keywords, labels and quotes for every theme id present in ``labels``.
+            ids: Sequence[str] | None = None, embed: Any = None) -> ThemeDescriber:
+        """Compute keywords, labels, names and quotes for every theme id present in ``labels``.
 
         ``texts``, ``labels``, ``embeddings`` (n x d) and ``ids`` are aligned item by item;
         label -1 marks unassigned items, which are described too but labelled "unassigned".
+        ``embed(list of str) -> vectors`` in the space of ``embeddings`` (the pipeline passes its
+        embedder): a theme's name is then the candidate span closest to the theme's centroid
+        (:mod:`feedmine.themes.naming`); without it, the span with the most keyword weight.
         """
         n_keywords = _check_count(self.n_keywords, "n_keywords")
         n_quotes = _check_count(self.n_quotes, "n_quotes")
@@ -225,15 +235,21 @@ class ThemeDescriber(BaseEstimator):
                     len(self.theme_ids_), n, len(self.terms_))
 
         unit = self._unit_rows(emb)
+        central = {int(t): self._quotes(np.flatnonzero(labels == t), unit, texts, max(n_quotes, CENTRAL_TEXTS))
+                   for t in self.theme_ids_}
+        lemmas = word_lemmas([texts[i] for t, c in central.items() if t != UNASSIGNED for i in c], self.tokenizer_)
+        names = self._names(central, texts, labels, unit, lemmas, n_keywords, diversity, embed)
         rows = []
         for r, theme_id in enumerate(self.theme_ids_):
             keywords, scores = self._top_terms(r, n_keywords, diversity)
             members = np.flatnonzero(labels == theme_id)
-            picked = self._quotes(members, unit, texts, n_quotes)
+            picked = central[int(theme_id)][:n_quotes]
+            keyword_label = self._label(int(theme_id), _majority_script_first(keywords, texts, members), label_words)
             rows.append({
                 "theme_id": int(theme_id),
-                "label": self._label(int(theme_id), _majority_script_first(keywords, texts, members),
-                                     label_words),
+                # the name a person reads; the keyword triple beside it (and where no span holds two keywords)
+                "label": names.get(int(theme_id)) or keyword_label,
+                "keyword_label": keyword_label,
                 "keywords": keywords,
                 "keyword_scores": scores,
                 "quotes": [texts[i] for i in picked],
@@ -293,6 +309,31 @@ class ThemeDescriber(BaseEstimator):
             keep = mmr_select(terms, weights / weights[0], k, diversity)
             cols, weights = cols[keep], weights[keep]
         return [str(self.terms_[c]) for c in cols], [float(w) for w in weights]
+
+    def _names(self, central: dict[int, list[int]], texts: list[str], labels: np.ndarray, unit: np.ndarray,
+               lemmas: dict[str, list[str]], n_keywords: int, diversity: float, embed: Any) -> dict[int, str]:
+        """Each theme's name: its candidate spans, and of those the one nearest its centroid when ``embed``
+        is given (one call for every theme's candidates)."""
+        candidates = {}
+        for r, theme_id in enumerate(self.theme_ids_):
+            if theme_id == UNASSIGNED:
+                continue
+            keywords, scores = self._top_terms(r, n_keywords, diversity)
+            found = name_candidates([texts[i] for i in central[int(theme_id)]], keywords, scores,
+                                    self.tokenizer_, lemmas, NAME_CANDIDATES if embed is not None else 1)
+            if found:
+                candidates[int(theme_id)] = found
+        if embed is None or not candidates:
+            return {t: c[0] for t, c in candidates.items()}
+        flat = [c for cs in candidates.values() for c in cs]
+        vectors = l2_normalize(np.asarray(embed(flat), dtype=np.float64))
+        names, at = {}, 0
+        for theme_id, cs in candidates.items():
+            centroid = unit[labels == theme_id].mean(axis=0)
+            sims = np.round(vectors[at:at + len(cs)] @ centroid, 9)
+            names[theme_id] = cs[int(np.argmax(sims))]  # ties: the better keyword span (listed first)
+            at += len(cs)
+        return names
 
     @staticmethod
     def _label(theme_id: int, keywords: list[str], label_words: int) -> str:
