@@ -118,7 +118,7 @@ def test_report_lists_every_theme_in_rank_order(html, result):
 
 
 def test_report_shows_facts_numbers_evidence_and_examples(html):
-    for text in ("items <b>16</b>", "analysed <b>12</b>", "skipped <b>4</b>", "missing 1", "no_letters 1",
+    for text in ("<b>16</b> items", "analysed <b>12</b>", "skipped <b>4</b>", "missing 1", "no_letters 1",
                  "exact duplicates <b>1</b>", "unassigned <b>16.7%</b>", "embed 1.23", "feedmine <b>0.1.0</b>",
                  "<details><summary>Configuration</summary>"):
         assert text in html
@@ -202,7 +202,7 @@ def test_renders_with_zero_themes_and_everything_skipped():
     themes = pd.DataFrame(columns=["theme_id", "label", "keywords", "size", "share", "rank", "priority"])
     r = Result(documents=docs, themes=themes)
     out = render_report(r)
-    assert "No themes were found." in out and "<svg" not in out and "items <b>2</b>" in out
+    assert "No themes were found." in out and "<svg" not in out and "<b>2</b> items" in out
     assert "<td>missing</td>" in out and "Every analysed item belongs to a theme." in out
     assert "No themes were found." in r._repr_html_()
 
@@ -286,3 +286,41 @@ def test_journey_table_and_report_section_with_hostile_stage_names():
     section = html[html.index('id="journey"'):html.index("</section>", html.index('id="journey"'))]
     assert "<script>" not in section and "&lt;script&gt;" in section
     assert "33.3%" in section and "80.0%" in section
+
+
+def _section(out: str, section_id: str) -> str:
+    start = out.index(f'<section id="{section_id}">')
+    return out[start:out.index("</section>", start)]
+
+
+def test_report_opens_on_what_this_is_then_the_problems():
+    r = make_result()
+    docs = r.documents.copy()
+    docs["channel"] = ["app_store"] * 8 + [SCRIPT] * (len(docs) - 8)  # metadata is untrusted too
+    out = render_report(Result(documents=docs, themes=r.themes, config=r.config, meta=r.meta))
+    lead = out[out.index('<p class="lead">'):out.index("</p>", out.index('<p class="lead">'))]
+    assert "<b>16</b> items" in lead and "app_store 8" in lead and "ko " in lead and "en " in lead
+    assert str(escape(SCRIPT)) in lead and SCRIPT not in out
+    assert "no dates: no trends" in out
+    order = [out.index(f'<section id="{s}">') for s in ("problems", "pain-points", "themes", "about")]
+    assert order == sorted(order)  # statements first, run configuration last
+    assert out.index("<summary>Configuration</summary>") > out.index('<section id="about">')
+
+
+def test_praise_is_listed_apart_from_pain_points():
+    r = make_result()
+    themes = r.themes.copy()
+    themes["pain_share"] = [0.9, 0.8, 0.2, np.nan]  # theme 2 is mostly not a problem
+    out = render_report(Result(documents=r.documents, themes=themes, config=r.config, meta=r.meta))
+    pain, praise = _section(out, "pain-points"), _section(out, "praise")
+    assert 'href="#theme-2"' in praise and 'href="#theme-2"' not in pain
+    assert 'href="#theme-0"' in pain and 'href="#theme-1"' in pain
+    assert 'id="theme-2"' in _section(out, "themes")  # its card is still there
+
+
+def test_the_numbers_behind_scores_sit_behind_a_toggle_and_tables_scroll_in_their_box(html):
+    card = _section(html, "themes")
+    first = card[:card.index("</article>")]
+    assert first.index("<summary>The numbers behind the scores</summary>") < first.index("<span>freq_items</span>")
+    assert html.count("<table>") == html.count('<div class="scroll"><table>')
+    assert "Malgun Gothic" in html and "Apple SD Gothic Neo" in html and "Noto Sans CJK KR" in html

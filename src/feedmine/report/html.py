@@ -54,6 +54,8 @@ N_EXAMPLES = 10
 N_SKIPPED_EXAMPLES = 20
 N_CHART = 20
 EVIDENCE_PREFIXES = ("freq_", "impact_", "solv_")
+#: share of a theme's items that report a problem (sentiment, severity or churn) for it to be a pain point
+PROBLEM_SHARE = 0.5
 
 
 # ----- formatting ---------------------------------------------------------------------------------
@@ -168,6 +170,13 @@ def _theme_row(row: dict) -> dict:
     }
 
 
+def _is_problem(row: dict) -> bool:
+    """A pain point: at least :data:`PROBLEM_SHARE` of its items report a problem (``pain_share``); the
+    rest (praise, thanks, neutral talk) is listed apart. Without the column every theme counts."""
+    share = row.get("pain_share")
+    return True if _missing(share) else float(share) >= PROBLEM_SHARE
+
+
 def _tag_summary(row: dict) -> str:
     """"70% negative · frustration 11% · 6% churn risk · 20% requests" from the theme's tag aggregates."""
     parts = []
@@ -232,6 +241,8 @@ def _facts(result: ResultLike, n_themes: int) -> dict:
     dup = docs["duplicate_of"].notna().sum() if "duplicate_of" in docs else 0
     seconds = meta.get("seconds") or meta.get("timings") or {}
     return {
+        "sources": _counts(docs, "channel"), "languages": _counts(docs, "lang", skip={"none"}),
+        "period": _period(docs),
         "n_items": int(meta.get("n_items", len(docs))),
         "n_analysed": int(meta.get("n_analysed", len(docs) - skip.notna().sum())),
         "n_skipped": int(meta.get("n_skipped", skip.notna().sum())),
@@ -243,6 +254,28 @@ def _facts(result: ResultLike, n_themes: int) -> dict:
         "version": str(meta.get("feedmine_version", __version__)),
         "stability": None if _missing(meta.get("ranking_stability")) else _text(meta["ranking_stability"], 300),
     }
+
+
+def _counts(docs: pd.DataFrame, column: str, top: int = 8, skip: set[str] | frozenset = frozenset()) -> list[tuple[str, str]]:
+    """The most common values of ``column`` with their counts (the rest summed as "other")."""
+    if column not in docs:
+        return []
+    counts = docs[column].dropna().astype(str)
+    counts = counts[~counts.isin(skip)].value_counts()
+    out = [(_text(k, 40), f"{int(v):,}") for k, v in counts.head(top).items()]
+    if len(counts) > top:
+        out.append(("other", f"{int(counts.iloc[top:].sum()):,}"))
+    return out
+
+
+def _period(docs: pd.DataFrame) -> str | None:
+    """"2024-01-03 – 2024-03-30" over the items' dates; None when the table has none."""
+    if "date" not in docs:
+        return None
+    dates = pd.to_datetime(docs["date"], errors="coerce", utc=True).dropna()
+    if not len(dates):
+        return None
+    return f"{dates.min():%Y-%m-%d} – {dates.max():%Y-%m-%d}"
 
 
 def _skipped(docs: pd.DataFrame) -> dict:
@@ -271,7 +304,7 @@ def _problems(result: ResultLike, top: int = 5) -> list[dict]:
         logger.warning("problem statements left out of the report: %s", err)
         return []
     return [{"anchor": f"theme-{int(r['theme_id'])}", "rank": r["rank"], "text": _text(r["text"], 1200)}
-            for r in table.to_dict("records")]
+            for r in table.to_dict("records")]  # each statement quotes its theme already
 
 
 def _journey(result: ResultLike, top: int = 15) -> dict | None:
@@ -296,8 +329,11 @@ def render_report(result: ResultLike) -> str:
     if not unassigned_rows and len(_docs_of(docs, -1)):
         unassigned_rows = [{"theme_id": -1, "label": "unassigned", "size": len(_docs_of(docs, -1))}]
     unassigned = _theme_section(unassigned_rows[0], docs) if unassigned_rows else None
+    rows = [_theme_row(r) for r in pain.to_dict("records")]
+    problem = [_is_problem(r) for r in pain.to_dict("records")]
     html = _env().get_template("report.html").render(
-        facts=_facts(result, len(pain)), pain_points=[_theme_row(r) for r in pain.to_dict("records")],
+        facts=_facts(result, len(pain)), pain_points=[r for r, p in zip(rows, problem) if p],
+        praise=[r for r, p in zip(rows, problem) if not p], problem_share=PROBLEM_SHARE,
         problems=_problems(result), journey=_journey(result), sections=sections, unassigned=unassigned,
         skipped=_skipped(docs), chart=_chart(pain),
         config_json=_json(result.config), meta_json=_json(result.meta), severity_levels=SEVERITY_LEVELS)
