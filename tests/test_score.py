@@ -465,3 +465,19 @@ def test_regression_impact_is_explained_with_its_interval():
     assert "rated 1.50 points lower with its other themes held fixed (95% interval 1.00 to 2.00)" in \
         explain_theme(row, has_rating=True)
     assert "(95% interval 1.00–2.00)" in problem_statement(row)["why"]
+
+
+def test_a_theme_with_too_few_ratings_makes_no_rating_claim():
+    """One rated row in a theme of unrated ones (a Korean theme beside rated English rows) is no evidence."""
+    from feedmine.analysis.explain import MIN_RATED_ITEMS, explain_theme
+    from feedmine.analysis.problem import problem_statement
+
+    row = {"theme_id": 2, "label": "실행 안되다", "share": 0.03, "size": 70, "impact_method": "rating_loo",
+           "impact_rating_theme": 5.0, "impact_rating_rest": 4.12, "impact_rating_all": 4.12,
+           "impact_rating_drop": -0.001, "impact_rated_items": 1, "impact_harm_mean": 0.5,
+           "mean_sentiment": -0.56, "keywords": ["실행"], "quotes": ["실행이 안 돼요"]}
+    text = explain_theme(row, has_rating=True)
+    assert "only 1 of its items is rated" in text and "higher than the rest" not in text
+    assert "rated 0.88" not in problem_statement(row)["text"]
+    enough = dict(row, impact_rated_items=MIN_RATED_ITEMS, impact_rating_theme=2.0, impact_rating_drop=0.1)
+    assert "rated 2.12 rating points lower than the rest" in explain_theme(enough, has_rating=True)

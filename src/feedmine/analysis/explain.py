@@ -30,6 +30,7 @@ def keyword_distinctiveness(themes: pd.DataFrame, top: int = 10) -> pd.Series:
 
 
 MIN_TREND_ITEMS = 30  # dated items each window needs before a trend is worth a sentence
+MIN_RATED_ITEMS = 3  # rated items a theme needs before its mean rating is worth a sentence
 
 
 def _pct(x: float) -> str:
@@ -57,10 +58,16 @@ def explain_theme(row: Any, has_rating: bool) -> str:
     elif has_rating and pd.notna(row.get("impact_rating_drop")):
         unit = "NPS points" if row.get("impact_method") == "nps_loo" else "rating points"
         gap = row["impact_rating_rest"] - row["impact_rating_theme"] if pd.notna(row.get("impact_rating_theme")) else None
-        if gap is not None:
-            direction = "lower" if gap > 0 else "higher"
-            parts.append(f"rated {abs(gap):.2f} {unit} {direction} than the rest")
-        parts.append(f"without them the overall score would change by {row['impact_rating_drop']:+.2f}")
+        rated = row.get("impact_rated_items")
+        if rated is not None and pd.notna(rated) and int(rated) < MIN_RATED_ITEMS:
+            # a mean of one or two ratings says nothing about the theme (a Korean theme holding one
+            # English rated row was "rated 0.88 points higher" on the bundled sample)
+            parts.append(f"only {int(rated)} of its items {'is' if int(rated) == 1 else 'are'} rated, too few to compare")
+        else:
+            if gap is not None:
+                direction = "lower" if gap > 0 else "higher"
+                parts.append(f"rated {abs(gap):.2f} {unit} {direction} than the rest")
+            parts.append(f"without them the overall score would change by {row['impact_rating_drop']:+.2f}")
     else:
         parts.append(f"mean harm {row['impact_harm_mean']:.2f} on a 0–1 scale from sentiment and severity")
     severe = row.get("severity_high", 0) + row.get("severity_critical", 0)

@@ -29,7 +29,7 @@ from typing import Any
 
 import pandas as pd
 
-from .explain import MIN_TREND_ITEMS
+from .explain import MIN_RATED_ITEMS, MIN_TREND_ITEMS
 from .customer_segments import segment_phrases
 
 MAX_QUOTE = 160  # characters of the representative quote in a statement
@@ -52,7 +52,9 @@ def problem_statement(row: dict, who: str = "") -> dict[str, str]:
     what = f"{label} ({_pct(share)} of feedback, {size} items)" + (f': "{quote}"' if quote else "")
     why_parts = []
     gap = None
-    if row.get("impact_method") in ("rating_loo", "nps_loo") and _ok(row.get("impact_rating_theme")):
+    rated = row.get("impact_rated_items")
+    too_few = _ok(rated) and int(rated) < MIN_RATED_ITEMS  # one or two ratings say nothing of the theme
+    if row.get("impact_method") in ("rating_loo", "nps_loo") and _ok(row.get("impact_rating_theme")) and not too_few:
         unit = "NPS points" if row["impact_method"] == "nps_loo" else "points"
         gap = float(row["impact_rating_rest"]) - float(row["impact_rating_theme"])
         if gap > 0:

@@ -228,7 +228,8 @@ class ThemeScorer(BaseEstimator):
             row.update(impact_method="nps_loo" if items.scale == "nps" else "rating_loo",
                        impact_rating_theme=float(metric(members["rating"].dropna()))
                        if members["rating"].notna().any() else float("nan"),
-                       impact_rating_all=all_score, impact_rating_rest=rest_score, impact_rating_drop=drop)
+                       impact_rating_all=all_score, impact_rating_rest=rest_score, impact_rating_drop=drop,
+                       impact_rated_items=int(members["rating"].notna().sum()))
         else:
             row["impact_method"] = "sentiment_severity"
         row["pain_share"] = float(items.pain[in_theme].mean()) if len(members) else 0.0
