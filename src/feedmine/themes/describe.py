@@ -35,6 +35,9 @@ from .naming import CENTRAL_TEXTS, name_candidates, word_lemmas
 
 #: candidate spans per theme when the describer can embed them
 NAME_CANDIDATES = 16
+#: words a name may have before each further word costs NAME_WORD_COST of cosine
+NAME_WORDS_FREE = 3
+NAME_WORD_COST = 0.01
 
 logger = logging.getLogger(__name__)
 
@@ -330,7 +333,9 @@ class ThemeDescriber(BaseEstimator):
         names, at = {}, 0
         for theme_id, cs in candidates.items():
             centroid = unit[labels == theme_id].mean(axis=0)
-            sims = np.round(vectors[at:at + len(cs)] @ centroid, 9)
+            # a long span is nearer the centroid for holding more words, not for saying it better
+            length = np.array([max(len(c.split()) - NAME_WORDS_FREE, 0) for c in cs])
+            sims = np.round(vectors[at:at + len(cs)] @ centroid - NAME_WORD_COST * length, 9)
             names[theme_id] = cs[int(np.argmax(sims))]  # ties: the better keyword span (listed first)
             at += len(cs)
         return names
