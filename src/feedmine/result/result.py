@@ -49,6 +49,14 @@ class Result:
         ranked = self.themes[real].sort_values(["rank", "theme_id"])
         return ranked.reset_index(drop=True)
 
+    @property
+    def plot(self) -> Any:
+        """Charts as plotly figures (``feedmine[plot]``): ``priority_matrix()``, ``theme_shares()``,
+        ``sentiment()``, ``ratings()``, ``segments(column)``, ``trends(freq)`` (:mod:`feedmine.result.plots`)."""
+        from .plots import ResultPlots
+
+        return ResultPlots(self)
+
     def theme(self, theme_id: int) -> pd.DataFrame:
         """The documents of one theme (every theme an item belongs to counts)."""
         if theme_id not in set(self.themes["theme_id"]):
