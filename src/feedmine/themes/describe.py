@@ -22,6 +22,7 @@ import logging
 import math
 import numbers
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,13 +32,7 @@ from sklearn.base import BaseEstimator
 from ..embed.base import l2_normalize
 from ..text.language import HANGUL_SYLLABLE
 from ..text.tokenize import KeywordTokenizer
-from .naming import CENTRAL_TEXTS, name_candidates, word_lemmas
-
-#: candidate spans per theme when the describer can embed them
-NAME_CANDIDATES = 16
-#: words a name may have before each further word costs NAME_WORD_COST of cosine
-NAME_WORDS_FREE = 3
-NAME_WORD_COST = 0.01
+from .naming import CENTRAL_TEXTS, NAME_CANDIDATES, name_candidates, nearest_names, word_lemmas
 
 logger = logging.getLogger(__name__)
 
@@ -328,17 +323,7 @@ class ThemeDescriber(BaseEstimator):
                 candidates[int(theme_id)] = found
         if embed is None or not candidates:
             return {t: c[0] for t, c in candidates.items()}
-        flat = [c for cs in candidates.values() for c in cs]
-        vectors = l2_normalize(np.asarray(embed(flat), dtype=np.float64))
-        names, at = {}, 0
-        for theme_id, cs in candidates.items():
-            centroid = unit[labels == theme_id].mean(axis=0)
-            # a long span is nearer the centroid for holding more words, not for saying it better
-            length = np.array([max(len(c.split()) - NAME_WORDS_FREE, 0) for c in cs])
-            sims = np.round(vectors[at:at + len(cs)] @ centroid - NAME_WORD_COST * length, 9)
-            names[theme_id] = cs[int(np.argmax(sims))]  # ties: the better keyword span (listed first)
-            at += len(cs)
-        return names
+        return nearest_names(candidates, {t: unit[labels == t].mean(axis=0) for t in candidates}, embed)
 
     @staticmethod
     def _label(theme_id: int, keywords: list[str], label_words: int) -> str:

@@ -23,6 +23,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 _WORD = re.compile(r"[^\s.,!?;:()\[\]{}\"“”‘’…~·|/]+")
 _HANGUL = re.compile(r"[가-힣]")
 _CLAUSE = re.compile(r"[.,!?;:…()\[\]\n]+")
@@ -32,6 +34,11 @@ MAX_WORDS = {"en": 6, "ko": 4}
 FILLER_COST = 0.3
 #: central texts a name is looked for in
 CENTRAL_TEXTS = 15
+#: candidate spans per theme when the describer can embed them
+NAME_CANDIDATES = 16
+#: words a name may have before each further word costs NAME_WORD_COST of cosine
+NAME_WORDS_FREE = 3
+NAME_WORD_COST = 0.01
 
 
 def theme_name(central_texts: Sequence[str], keywords: Sequence[str], scores: Sequence[float],
@@ -73,6 +80,22 @@ def name_candidates(central_texts: Sequence[str], keywords: Sequence[str], score
     order = sorted(best, key=lambda n: (round(best[n][0] * (1 + 0.25 * math.log(best[n][1])), 9), -best[n][2],
                                         -len(n), n), reverse=True)
     return [best[n][3] for n in order[:k]]
+
+
+def nearest_names(candidates: dict[int, list[str]], centroids: dict[int, np.ndarray], embed: Any) -> dict[int, str]:
+    """Each theme's candidate (best keyword span first) nearest its unit-mean ``centroid`` once embedded:
+    one ``embed`` call for every theme's candidates."""
+    flat = [c for cs in candidates.values() for c in cs]
+    vectors = np.asarray(embed(flat), dtype=np.float64)
+    vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    names, at = {}, 0
+    for theme_id, cs in candidates.items():
+        # a long span is nearer the centroid for holding more words, not for saying it better
+        length = np.array([max(len(c.split()) - NAME_WORDS_FREE, 0) for c in cs])
+        sims = np.round(vectors[at:at + len(cs)] @ centroids[theme_id] - NAME_WORD_COST * length, 9)
+        names[theme_id] = cs[int(np.argmax(sims))]  # ties: the better keyword span (listed first)
+        at += len(cs)
+    return names
 
 
 def word_lemmas(texts: Sequence[str], tokenizer: Any) -> dict[str, list[str]]:
