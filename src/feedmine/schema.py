@@ -28,8 +28,9 @@ NOT_ANALYSED = -2
 SEVERITY_LEVELS = ("low", "medium", "high", "critical")
 #: the analysis units: whole items, or their sentences (one review can then sit in several themes)
 UNITS = ("document", "sentence")
-#: list-valued theme columns (joined with " | " in CSV exports)
+#: list-valued theme columns (joined with LIST_SEPARATOR in CSV and Excel exports)
 LIST_COLUMNS = ("keywords", "keyword_scores", "quotes", "quote_ids")
+LIST_SEPARATOR = " | "
 
 #: ``Result.documents``: one row per input row, in input order (docs/architecture.md has the types)
 DOCUMENT_COLUMNS = {

@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import FeedmineError
+from ..schema import LIST_SEPARATOR
+from .store import atomic_file
 
 #: first characters a spreadsheet reads as the start of a formula (OWASP, plus full-width forms)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -49,9 +50,9 @@ def neutralise(value: Any) -> Any:
 
 
 def _flat(value: Any) -> Any:
-    """A cell one spreadsheet cell can hold: lists joined with " | ", mappings as JSON."""
+    """A cell one spreadsheet cell can hold: lists joined with :data:`LIST_SEPARATOR`, mappings as JSON."""
     if isinstance(value, (list, tuple, np.ndarray)):
-        return " | ".join(str(v) for v in value)
+        return LIST_SEPARATOR.join(str(v) for v in value)
     if isinstance(value, Mapping):
         return json.dumps(dict(value), ensure_ascii=False, default=str)
     return value
@@ -112,15 +113,7 @@ def write_excel(tables: Mapping[str, pd.DataFrame], path: str | os.PathLike) -> 
         if len(table) + 1 > EXCEL_ROWS:
             raise FeedmineError(f"table {name!r} has {len(table):,} rows; an Excel sheet holds {EXCEL_ROWS - 1:,}. "
                                 "Use result.save() (Parquet and CSV) for tables this large.")
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=".feedmine-", suffix=".xlsx")
-    os.close(fd)
-    try:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-            for name, table in tables.items():
-                _excel_cells(table).to_excel(writer, sheet_name=name[:31], index=False)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    with atomic_file(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+        for name, table in tables.items():
+            _excel_cells(table).to_excel(writer, sheet_name=name[:31], index=False)
+    return Path(path)

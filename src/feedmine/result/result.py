@@ -8,6 +8,7 @@ Example (needs the default model, so not run as a doctest)::
 """
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
 from os import PathLike
@@ -18,12 +19,10 @@ import pandas as pd
 
 from ..errors import FeedmineError
 from ..io.result_files import read_result, save_result
-from ..schema import LIST_COLUMNS, memberships
+from ..schema import LIST_COLUMNS, LIST_SEPARATOR, memberships
 
 logger = logging.getLogger(__name__)
 
-#: list-valued theme columns, joined with this separator in CSV exports
-LIST_SEPARATOR = " | "
 
 
 @dataclass
@@ -216,8 +215,6 @@ class Result:
     def to_json(self, path: str | PathLike | None = None) -> str:
         """``{"meta", "themes", "documents"[, "sentences"]}`` as one JSON document (exact text, UTF-8,
         records per row; missing values as null); written to ``path`` when given, atomically."""
-        import json
-
         from ..io.store import atomic_write_text
 
         payload = {"meta": self.meta, "themes": _records(self.themes), "documents": _records(self.documents)}
@@ -244,8 +241,6 @@ class Result:
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as plain dicts: numpy scalars and arrays as Python values, NaN / NA / inf as None."""
-    import json
-
     return json.loads(df.to_json(orient="records", force_ascii=False, date_format="iso", default_handler=str))
 
 

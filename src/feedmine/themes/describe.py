@@ -236,10 +236,10 @@ class ThemeDescriber(BaseEstimator):
         central = {int(t): self._quotes(np.flatnonzero(labels == t), unit, texts, max(n_quotes, CENTRAL_TEXTS))
                    for t in self.theme_ids_}
         lemmas = word_lemmas([texts[i] for t, c in central.items() if t != UNASSIGNED for i in c], self.tokenizer_)
-        names = self._names(central, texts, labels, unit, lemmas, n_keywords, diversity, embed)
+        tops = [self._top_terms(r, n_keywords, diversity) for r in range(len(self.theme_ids_))]
+        names = self._names(central, texts, labels, unit, lemmas, tops, embed)
         rows = []
-        for r, theme_id in enumerate(self.theme_ids_):
-            keywords, scores = self._top_terms(r, n_keywords, diversity)
+        for theme_id, (keywords, scores) in zip(self.theme_ids_, tops):
             members = np.flatnonzero(labels == theme_id)
             picked = central[int(theme_id)][:n_quotes]
             keyword_label = self._label(int(theme_id), _majority_script_first(keywords, texts, members), label_words)
@@ -309,14 +309,13 @@ class ThemeDescriber(BaseEstimator):
         return [str(self.terms_[c]) for c in cols], [float(w) for w in weights]
 
     def _names(self, central: dict[int, list[int]], texts: list[str], labels: np.ndarray, unit: np.ndarray,
-               lemmas: dict[str, list[str]], n_keywords: int, diversity: float, embed: Any) -> dict[int, str]:
-        """Each theme's name: its candidate spans, and of those the one nearest its centroid when ``embed``
-        is given (one call for every theme's candidates)."""
+               lemmas: dict[str, list[str]], tops: list[tuple[list[str], list[float]]], embed: Any) -> dict[int, str]:
+        """Each theme's name: its candidate spans (``tops``: its keywords and their scores), and of those
+        the one nearest its centroid when ``embed`` is given (one call for every theme's candidates)."""
         candidates = {}
-        for r, theme_id in enumerate(self.theme_ids_):
+        for theme_id, (keywords, scores) in zip(self.theme_ids_, tops):
             if theme_id == UNASSIGNED:
                 continue
-            keywords, scores = self._top_terms(r, n_keywords, diversity)
             found = name_candidates([texts[i] for i in central[int(theme_id)]], keywords, scores,
                                     self.tokenizer_, lemmas, NAME_CANDIDATES if embed is not None else 1)
             if found:

@@ -99,30 +99,38 @@ class ThemeMatcher(BaseEstimator):
     def fit(self, X: np.ndarray, labels: np.ndarray) -> "ThemeMatcher":
         """Know the rows of ``X`` whose label is a theme (>= 0) as that theme's members; rows labelled -1
         (the clusterer's noise) calibrate what a strong match is (:meth:`is_typical`)."""
-        self._check()
-        self.references_: list[np.ndarray] = []
-        self.reference_labels_: list[np.ndarray] = []
-        self.thresholds_: list[float] = []
-        self.typical_: list[float] = []
-        self.theme_ids_ = np.zeros(0, dtype=np.int64)
+        self._reset()
         return self.extend(X, labels)
 
     def fit_match(self, X: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``fit(X, labels).match(X)`` in one pass over the references instead of two: fitting scores
         every row against the members already (to set the fence), and with one generation that score
         decides the match. Halves the matcher's share of a fit (a 50,000-row sample: ~30 s)."""
-        self.fit(X, labels)
+        self._reset()
+        scored = self._add_generation(X, labels)
         n = len(labels)
-        if self._fitted_pass is None:  # no theme: nothing matches
+        if scored is None:  # no theme: nothing matches
             return np.full(n, UNASSIGNED, dtype=np.int64), np.zeros(n), np.full(n, -np.inf)
-        lab, conf, score = self._fitted_pass
-        self._fitted_pass = None
+        lab, conf, score = scored
         ok = score >= self.thresholds_[0]
         return np.where(ok, lab, UNASSIGNED), np.where(ok, conf, 0.0), score
 
+    def _reset(self) -> None:
+        self._check()
+        self.references_: list[np.ndarray] = []
+        self.reference_labels_: list[np.ndarray] = []
+        self.thresholds_: list[float] = []
+        self.typical_: list[float] = []
+        self.theme_ids_ = np.zeros(0, dtype=np.int64)
+
     def extend(self, X: np.ndarray, labels: np.ndarray) -> "ThemeMatcher":
         """Add a generation of themes (ids not used before): matched only where no earlier theme fits."""
-        self._fitted_pass = None
+        self._add_generation(X, labels)
+        return self
+
+    def _add_generation(self, X: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """:meth:`extend`, returning how the new generation matched the rows of ``X`` (None when ``labels``
+        holds no theme)."""
         X, labels = _as_unit(X), np.asarray(labels, dtype=np.int64)
         if len(labels) != len(X):
             raise FeedmineError(f"got {len(X)} vectors but {len(labels)} labels.")
@@ -134,7 +142,7 @@ class ThemeMatcher(BaseEstimator):
         if self.references_ and X.shape[1] != self.references_[0].shape[1]:
             raise FeedmineError(f"vectors have {X.shape[1]} dimensions, the known ones {self.references_[0].shape[1]}.")
         if not keep.any():
-            return self
+            return None
         chosen = np.flatnonzero(keep)
         if self.max_references is not None and len(chosen) > self.max_references:
             chosen = spread_subset(labels[chosen], self.max_references, self.n_neighbors, chosen)
@@ -142,8 +150,6 @@ class ThemeMatcher(BaseEstimator):
         self.reference_labels_.append(labels[chosen])
         self.thresholds_.append(-np.inf)  # placeholder while the rows score themselves
         lab, conf, scores = self._match_generation(X, len(self.references_) - 1)
-        # kept for fit_match when this is the only generation (dropped there, never saved)
-        self._fitted_pass = (lab, conf, scores) if len(self.references_) == 1 else None
         members = scores[keep & np.isfinite(scores)]
         if self.accept != "all" and len(members):
             q1, q3 = np.quantile(members, [0.25, 0.75])
@@ -154,7 +160,7 @@ class ThemeMatcher(BaseEstimator):
         noise_share = float((labels < 0).mean())
         self.typical_.append(float(np.quantile(finite, noise_share)) if len(finite) and noise_share > 0 else -np.inf)
         self.theme_ids_ = np.concatenate([self.theme_ids_, new_ids])
-        return self
+        return lab, conf, scores
 
     def match(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(theme, confidence, score) per row of ``X``: theme -1 when no known theme fits; confidence is

@@ -25,8 +25,10 @@ from typing import Any
 
 import numpy as np
 
+from ..embed.base import l2_normalize
+from ..text.language import HANGUL_SYLLABLE
+
 _WORD = re.compile(r"[^\s.,!?;:()\[\]{}\"“”‘’…~·|/]+")
-_HANGUL = re.compile(r"[가-힣]")
 _CLAUSE = re.compile(r"[.,!?;:…()\[\]\n]+")
 #: most words in an English name / eojeols in a Korean span
 MAX_WORDS = {"en": 6, "ko": 4}
@@ -60,7 +62,7 @@ def name_candidates(central_texts: Sequence[str], keywords: Sequence[str], score
     for word, score in zip(keywords, scores):
         weight.setdefault(word, float(score) / top)
     texts = [t for t in central_texts[:CENTRAL_TEXTS] if isinstance(t, str)]
-    korean = sum(bool(_HANGUL.search(t)) for t in texts) * 2 > len(texts)
+    korean = sum(bool(HANGUL_SYLLABLE.search(t)) for t in texts) * 2 > len(texts)
     # spans stay inside one clause: "new card. How do I activate" is two thoughts, not a name
     words_of = [_WORD.findall(clause) for t in texts for clause in _CLAUSE.split(t)]
     if lemmas is None:
@@ -86,8 +88,7 @@ def nearest_names(candidates: dict[int, list[str]], centroids: dict[int, np.ndar
     """Each theme's candidate (best keyword span first) nearest its unit-mean ``centroid`` once embedded:
     one ``embed`` call for every theme's candidates."""
     flat = [c for cs in candidates.values() for c in cs]
-    vectors = np.asarray(embed(flat), dtype=np.float64)
-    vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    vectors = l2_normalize(np.asarray(embed(flat), dtype=np.float64))
     names, at = {}, 0
     for theme_id, cs in candidates.items():
         # a long span is nearer the centroid for holding more words, not for saying it better
@@ -109,7 +110,7 @@ def _spans(words: list[str], lemmas: dict[str, list[str]], weight: dict[str, flo
            korean: bool) -> list[tuple[str, float]]:
     """(name, score) of every span of ``words`` that starts and ends on a keyword and holds two or more."""
     # a word carries a keyword when one of its tokens is a keyword or half of a two-word keyword
-    parts = {p: k for k in weight if " " in k for p in k.split(" ")}
+    parts = {p for k in weight if " " in k for p in k.split(" ")}
     hits = [[t for t in lemmas.get(w, []) if t in weight or t in parts] for w in words]
     out = []
     for i in range(len(words)):
