@@ -96,7 +96,7 @@ def result() -> Result:
 
 @pytest.fixture(scope="module")
 def html(result: Result) -> str:
-    return render_report(result)
+    return render_report(result, interactive=False)
 
 
 # -- content ----------------------------------------------------------------------------------
@@ -175,7 +175,7 @@ def test_any_label_and_quote_is_escaped(text):
         r = make_result()
         r.themes.loc[0, "label"] = value
         r.themes.at[0, "quotes"] = [value]
-        return render_report(r)
+        return render_report(r, interactive=False)
 
     out, baseline = render(text), render("plain")
     assert f"<h3>#2 {escape(text)}</h3>" in out and f"<blockquote>{escape(text)}</blockquote>" in out
@@ -189,7 +189,7 @@ def test_any_label_and_quote_is_escaped(text):
 def test_renders_without_rating_or_explanation_columns():
     r = make_result(rating=False, explanation=False)
     assert not any(c.startswith("impact_rating") for c in r.themes.columns)
-    out = render_report(r)
+    out = render_report(r, interactive=False)
     assert "sentiment_severity" in out and "impact_rating_drop" not in out and 'class="explanation"' not in out
     assert "impact_harm_mean" in out
     assert "배송 지연 / late delivery" in render_summary_html(r)
@@ -201,7 +201,7 @@ def test_renders_with_zero_themes_and_everything_skipped():
                          "theme_id": pd.array([pd.NA, pd.NA], dtype="Int64"), "sentiment": [np.nan, np.nan]})
     themes = pd.DataFrame(columns=["theme_id", "label", "keywords", "size", "share", "rank", "priority"])
     r = Result(documents=docs, themes=themes)
-    out = render_report(r)
+    out = render_report(r, interactive=False)
     assert "No themes were found." in out and "<svg" not in out and "<b>2</b> items" in out
     assert "<td>missing</td>" in out and "Every analysed item belongs to a theme." in out
     assert "No themes were found." in r._repr_html_()
@@ -215,7 +215,7 @@ def test_renders_with_bare_minimum_frames():
 def test_nan_is_a_dash_and_shares_are_percent():
     assert fmt_num(np.nan) == fmt_num(None) == fmt_num(pd.NA) == fmt_pct(math.nan) == "–"
     assert fmt_pct(0.1234) == "12.3%" and fmt_num(np.int64(7)) == "7" and fmt_num(0.5) == "0.500"
-    out = render_report(make_result())
+    out = render_report(make_result(), interactive=False)
     unassigned = out[out.index('id="unassigned"'):out.index('id="skipped"')]
     assert "16.7% of analysed" in unassigned and "nan" not in out.lower().replace("nanum", "")
 
@@ -260,7 +260,7 @@ def test_theme_tag_summary_reads_the_aggregates():
 def test_problem_statements_section_lists_top_pain_points_escaped():
     r = make_result()
     r.themes.at[0, "quotes"] = ["<script>alert(1)</script> 결제가 안 돼요"]
-    out = render_report(r)
+    out = render_report(r, interactive=False)
     assert '<section id="problems">' in out
     section = out.split('<section id="problems">')[1].split("</section>")[0]
     assert section.count("<li>") == min(5, int((r.themes["theme_id"] >= 0).sum()))
@@ -271,7 +271,7 @@ def test_journey_table_and_report_section_with_hostile_stage_names():
     result = make_result()
     with pytest.raises(FeedmineError, match="journey=True"):
         result.journey_table()
-    assert 'id="journey"' not in render_report(result)
+    assert 'id="journey"' not in render_report(result, interactive=False)
     stages = {"r1": "use", "r2": "use", "r3": SCRIPT, "r4": "use", "r5": "use", "r6": SCRIPT, "r7": SCRIPT,
               "r8": "use", "r9": "use", "r10": "use", "r11": "use", "r16": "use"}
     result.documents["journey_stage"] = result.documents["id"].map(stages)
@@ -282,7 +282,7 @@ def test_journey_table_and_report_section_with_hostile_stage_names():
     assert (refund["n_items"], refund["n_use"], refund[f"n_{SCRIPT}"]) == (3, 1, 2)
     assert refund["share_use"] == pytest.approx(1 / 3)
     assert table.set_index("theme_id").loc[0, ["n_items", "n_use"]].tolist() == [5, 4]
-    html = render_report(result)
+    html = render_report(result, interactive=False)
     section = html[html.index('id="journey"'):html.index("</section>", html.index('id="journey"'))]
     assert "<script>" not in section and "&lt;script&gt;" in section
     assert "33.3%" in section and "80.0%" in section

@@ -38,6 +38,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
                         help="also write feedmine.xlsx (pain points, problem statements, themes, documents; "
                              "needs feedmine[excel])")
     parser.add_argument("--json", action="store_true", help="also write result.json (exact text, one document)")
+    parser.add_argument("--plain-report", action="store_true",
+                        help="write report.html without scripts or charts (default: interactive when plotly is installed)")
 
 
 def _fitting(parser: argparse.ArgumentParser) -> None:
@@ -151,7 +153,7 @@ def _size(value: str) -> Any:
 
 def _write(result: Any, out: str, args: argparse.Namespace) -> list[Path]:
     folder = result.save(out)
-    result.to_html(Path(folder) / "report.html")
+    result.to_html(Path(folder) / "report.html", interactive=False if args.plain_report else None)
     if args.excel:
         result.to_excel(Path(folder) / "feedmine.xlsx")
     if args.json:

@@ -45,6 +45,8 @@ DOCUMENT_COLUMNS = {
     "theme_id": "primary theme; -1 unassigned; <NA> for skipped rows",
     "theme_label": "label of theme_id", "theme_confidence": "share of the nearest known items that agree (0-1)",
     "reassigned": "fit only: an item the clusterer called noise that the matching rule placed",
+    "map_x": "theme-map position (themes laid out by t-SNE, each item near its most similar themes)",
+    "map_y": "theme-map position (see map_x); NaN where not analysed",
     "near_duplicate_of": "first row of its near-duplicate group", "near_duplicate_group_size": "its group's size",
     "theme_ids": "sentence mode: every theme of the item, primary first", "n_sentences": "sentence mode: sentences",
     "agreement_vote": "a reply that only agrees, counted as a vote for its parent's theme",

@@ -34,14 +34,15 @@ class Placement:
     reassigned: np.ndarray
     theme_lists: list | None = None
     votes: dict[int, int] = field(default_factory=dict)
+    xy: np.ndarray | None = None  # (rows, 2) theme-map positions, NaN where not analysed
 
 
 def place(batch: Batch, distinct_labels: np.ndarray, distinct_confidence: np.ndarray,
           distinct_reassigned: np.ndarray, distinct_weak: np.ndarray, unit: str,
-          distinct_pairs: dict | None) -> Placement:
+          distinct_pairs: dict | None, distinct_xy: np.ndarray | None = None) -> Placement:
     """Units take the theme of their distinct text; rows the theme of their unit (document mode) or of
     their sentences (sentence mode, :func:`~feedmine.themes.units.item_themes`); replies that only agree
-    move to their parent's theme."""
+    move to their parent's theme. A row's map position is the mean of its units' (``distinct_xy``)."""
     src = batch.source
     unit_labels = distinct_labels[src] if len(src) else np.zeros(0, dtype=int)
     unit_conf = distinct_confidence[src] if len(src) else np.zeros(0)
@@ -64,7 +65,17 @@ def place(batch: Batch, distinct_labels: np.ndarray, distinct_confidence: np.nda
         unit_labels = np.where(batch.unit_item == row, theme, unit_labels)
         if theme_lists is not None:
             theme_lists[row] = [theme] if theme >= 0 else []
-    return Placement(unit_labels, unit_conf, unit_reassigned, labels, confidence, reassigned, theme_lists, votes)
+    xy = _row_positions(batch, distinct_xy) if distinct_xy is not None else None
+    return Placement(unit_labels, unit_conf, unit_reassigned, labels, confidence, reassigned, theme_lists, votes, xy)
+
+
+def _row_positions(batch: Batch, distinct_xy: np.ndarray) -> np.ndarray:
+    sums, counts = np.zeros((batch.n, 2)), np.zeros(batch.n)
+    if len(batch.source) and len(distinct_xy):
+        np.add.at(sums, batch.unit_item, distinct_xy[batch.source])
+        np.add.at(counts, batch.unit_item, 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return sums / counts[:, None]  # rows with no unit (skipped): 0/0 = NaN
 
 
 def build_documents(batch: Batch, placed: Placement, tags: pd.DataFrame, themes: pd.DataFrame) -> pd.DataFrame:
@@ -82,6 +93,8 @@ def build_documents(batch: Batch, placed: Placement, tags: pd.DataFrame, themes:
     documents["theme_label"] = [label_of.get(int(t)) if t is not pd.NA else None for t in theme_id]
     documents["theme_confidence"] = placed.confidence
     documents["reassigned"] = placed.reassigned
+    if placed.xy is not None:
+        documents["map_x"], documents["map_y"] = placed.xy[:, 0], placed.xy[:, 1]
     for col in tags.columns:  # skipped rows: no tag (NaN / None), False for flags
         documents[col] = _full_column(tags[col], n, usable, documents.index)
     for col in corpus.columns:

@@ -17,6 +17,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from ..schema import UNASSIGNED
+from ..themes.theme_map import ThemeLayout
 from .steps import Batch, journey_tags, make_batch, merge_batches, tag_batch
 
 #: rows per chunk of the assign path
@@ -36,10 +37,10 @@ def place_chunks(stages: dict[str, Any], corpus: pd.DataFrame, unit: str, n_quot
     prepared = dict(prepared or {})
     release_memory()  # what a fit freed goes back to the system before the long loop
     matcher = stages["clusterer"].matcher_
-    centroids = matcher.centroids()  # once per table, sent with every chunk
-    quotes = _Quotes(*centroids, n_quotes)
+    layout = ThemeLayout.of(*matcher.centroids())  # once per table, sent with every chunk
+    quotes = _Quotes(layout.theme_ids, layout.centroids, n_quotes)
     starts = [s for s in range(0, len(corpus), chunk_rows) if s not in prepared]
-    jobs = ((corpus.iloc[s:s + chunk_rows].reset_index(drop=True), unit, s, n_quotes, centroids) for s in starts)
+    jobs = ((corpus.iloc[s:s + chunk_rows].reset_index(drop=True), unit, s, n_quotes, layout) for s in starts)
 
     def here(job: tuple) -> Placed:
         out = place_chunk(stages, *job)
@@ -47,7 +48,7 @@ def place_chunks(stages: dict[str, Any], corpus: pd.DataFrame, unit: str, n_quot
         return out
 
     def finish(start: int, future: Any) -> Placed:
-        return finish_chunk(matcher, future.result(), start, n_quotes, centroids)
+        return finish_chunk(matcher, future.result(), start, n_quotes, layout)
 
     if workers is not None:
         placed = workers.map(jobs, here, [(s, f, lambda s=s, f=f: finish(s, f)) for s, f in sorted(prepared.items())])
@@ -71,7 +72,8 @@ def combine_chunks(stages: dict[str, Any], corpus: pd.DataFrame, done: list["Pla
     cat = np.concatenate
     return Placed(merged, cat([d.labels for d in done]), cat([d.confidence for d in done]),
                   cat([d.weak for d in done]), pd.concat([d.tags for d in done], ignore_index=True),
-                  pd.concat([d.unit_tags for d in done], ignore_index=True), quotes)
+                  pd.concat([d.unit_tags for d in done], ignore_index=True), quotes,
+                  xy=cat([d.xy for d in done]) if done else np.zeros((0, 2)))
 
 
 @dataclass
@@ -86,13 +88,14 @@ class Placed:
     unit_tags: pd.DataFrame
     quotes: dict[int, list[tuple[float, int, str, str]]]
     sketch: Any = None
+    xy: Any = None  # (distinct texts, 2) theme-map positions
 
 
 def place_chunk(stages: dict[str, Any], chunk: pd.DataFrame, unit: str, start: int, n_quotes: int,
-                centroids: tuple[np.ndarray, np.ndarray]) -> Placed:
-    """The per-item steps for the rows ``chunk`` (starting at row ``start`` of the table); ``centroids``:
-    the matcher's (theme ids, centroids), which quote candidates are ranked by."""
-    return finish_chunk(stages["clusterer"].matcher_, prepare_chunk(stages, chunk, unit), start, n_quotes, centroids)
+                layout: ThemeLayout) -> Placed:
+    """The per-item steps for the rows ``chunk`` (starting at row ``start`` of the table); ``layout``:
+    the themes' centroids (which quote candidates are ranked by) and map positions."""
+    return finish_chunk(stages["clusterer"].matcher_, prepare_chunk(stages, chunk, unit), start, n_quotes, layout)
 
 
 @dataclass
@@ -121,20 +124,20 @@ def prepare_chunk(stages: dict[str, Any], chunk: pd.DataFrame, unit: str) -> Pre
                     tags, per_unit, sketch)
 
 
-def finish_chunk(matcher: Any, prepared: Prepared, start: int, n_quotes: int,
-                 centroids: tuple[np.ndarray, np.ndarray]) -> Placed:
-    """``prepared`` matched to the themes, its quote candidates kept, its vectors dropped."""
+def finish_chunk(matcher: Any, prepared: Prepared, start: int, n_quotes: int, layout: ThemeLayout) -> Placed:
+    """``prepared`` matched to the themes and put on the map, its quote candidates kept, its vectors dropped."""
     batch = prepared.batch
     if batch.distinct:
         lab, conf, score = matcher.match(batch.Z)
         weak = ~matcher.is_typical(lab, score)
     else:
         lab, conf, weak = np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0, dtype=bool)
-    quotes = _Quotes(*centroids, n_quotes)
+    quotes = _Quotes(layout.theme_ids, layout.centroids, n_quotes)
     quotes.add(batch, lab, start)
+    xy = layout.place(batch.Z) if batch.distinct else np.zeros((0, 2))
     empty = np.zeros((0, 1), dtype=np.float32)
     return Placed(replace(batch, X=empty, Z=empty), lab, conf, weak, prepared.tags, prepared.unit_tags,
-                  quotes.heaps, prepared.sketch)
+                  quotes.heaps, prepared.sketch, xy)
 
 
 def release_memory(collect: bool = True) -> None:

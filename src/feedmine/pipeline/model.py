@@ -42,6 +42,7 @@ from ..io.tables import load_corpus
 from ..result.result import Result
 from ..schema import UNASSIGNED, UNITS
 from ..themes.cluster import MIN_ITEMS_TO_CLUSTER
+from ..themes.theme_map import ThemeLayout
 from ..themes.units import distinct_theme_pairs
 from .assemble import assemble, place
 from .stages import STAGES, describe_params, make_stage, versions
@@ -160,7 +161,8 @@ class Pipeline(BaseEstimator):
         clusterer = stages["clusterer"]
         labels, confidence, reassigned, weak = _cluster(clusterer, batch)
         self.distinct_pairs_ = _pairs(clusterer) if unit == "sentence" and batch.distinct else None
-        placed = place(batch, labels, confidence, reassigned, weak, unit, self.distinct_pairs_)
+        xy = ThemeLayout.of(*clusterer.matcher_.centroids()).place(batch.Z) if batch.distinct else None
+        placed = place(batch, labels, confidence, reassigned, weak, unit, self.distinct_pairs_, xy)
         progress.done("cluster")
         describer = stages["describer"]
         describer.fit(batch.unit_texts, placed.unit_labels, batch.Z[batch.source] if len(batch.source) else batch.Z,
@@ -247,7 +249,7 @@ class Pipeline(BaseEstimator):
         chunks.release_memory()
         progress.done("combine")
         placed = place(done.batch, done.labels, done.confidence, np.zeros(len(done.labels), dtype=bool), done.weak,
-                       unit, self.distinct_pairs_)
+                       unit, self.distinct_pairs_, done.xy)
         themes = self._batch_themes(done.quotes)
         meta = {"mode": mode, "model_fingerprint": self.fingerprint_, "model_lineage": self.lineage_,
                 "embedder": getattr(stages["embedder"], "model_id", type(stages["embedder"]).__name__),

@@ -1,10 +1,12 @@
 """Self-contained HTML views of a :class:`~feedmine.result.Result`.
 
-The report is one HTML file with inline CSS, no scripts, fonts or network requests. Feedback text,
-labels, keywords and config values are untrusted: everything reaches the page through Jinja2 with
-autoescaping on, and this module never marks data as safe. Python only prepares plain values (numbers
-formatted as strings, texts truncated); the markup, the inline SVG chart included, lives in
-``feedmine/report/templates/*.html``.
+The report is one HTML file with inline CSS, no fonts or network requests; the interactive one (the
+default when plotly is installed) inlines plotly.js and ``report.js`` once and allows only those two by
+hash (:mod:`feedmine.report.interactive`), the plain one has no script at all. Feedback text, labels,
+keywords and config values are untrusted: everything reaches the page through Jinja2 with
+autoescaping on, and this module never marks data as safe (only the two constant scripts are). Python
+only prepares plain values (numbers formatted as strings, texts truncated); the markup, the inline SVG
+chart included, lives in ``feedmine/report/templates/*.html``.
 
 Example (a full run on a file, so not run as a doctest)::
 
@@ -22,8 +24,11 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 from jinja2 import Environment, FunctionLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
+from ..errors import FeedmineError
 from ..schema import SEVERITY_LEVELS
+from . import interactive as charts
 
 
 
@@ -167,7 +172,20 @@ def _theme_row(row: dict) -> dict:
         "severity": _severity_bar(row), "frequency": fmt_pct(row.get("frequency")),
         "impact": fmt_num(row.get("impact")), "impact_method": _text(row.get("impact_method"), 60),
         "solvability": fmt_num(row.get("solvability")), "priority": fmt_num(row.get("priority")),
+        "sort": _sort_values(row),
     }
+
+
+def _sort_values(row: dict) -> dict[str, str]:
+    """The raw numbers the interactive table sorts by ("" when missing: sorted last)."""
+    def raw(v: Any) -> str:
+        try:
+            return "" if _missing(v) else repr(float(v))
+        except (TypeError, ValueError):
+            return ""
+    severe = sum(0.0 if _missing(row.get(f"severity_{lv}")) else float(row[f"severity_{lv}"]) for lv in ("high", "critical"))
+    keys = ("rank", "size", "share", "mean_sentiment", "frequency", "impact", "solvability", "priority")
+    return {**{k: raw(row.get(k)) for k in keys}, "severe": raw(severe)}
 
 
 def _is_problem(row: dict) -> bool:
@@ -320,8 +338,19 @@ def _journey(result: ResultLike, top: int = 15) -> dict | None:
     return {"stages": stages, "rows": rows} if rows else None
 
 
-def render_report(result: ResultLike) -> str:
-    """The full report as one self-contained HTML page (what :meth:`Result.to_html` writes)."""
+def render_report(result: ResultLike, interactive: bool | None = None) -> str:
+    """The full report as one self-contained HTML page (what :meth:`Result.to_html` writes).
+
+    ``interactive``: True for plotly charts, a sortable and searchable table (needs ``feedmine[plot]``),
+    False for the plain page without any script, None for interactive when plotly is installed."""
+    if interactive is None:
+        interactive = charts.available()
+        if not interactive:
+            logger.info("plotly is not installed: writing the plain report (pip install 'feedmine[plot]' for charts)")
+    if interactive and not charts.available():
+        raise FeedmineError("the interactive report needs plotly: pip install 'feedmine[plot]' "
+                            "(or to_html(path, interactive=False) for the plain one)")
+    scripts = charts.scripts() if interactive else ()
     pain = _pain_points(result)
     docs, themes = result.documents, result.themes
     sections = [_theme_section(r, docs) for r in pain.to_dict("records")]
@@ -336,7 +365,9 @@ def render_report(result: ResultLike) -> str:
         praise=[r for r, p in zip(rows, problem) if not p], problem_share=PROBLEM_SHARE,
         problems=_problems(result), journey=_journey(result), sections=sections, unassigned=unassigned,
         skipped=_skipped(docs), chart=_chart(pain),
-        config_json=_json(result.config), meta_json=_json(result.meta), severity_levels=SEVERITY_LEVELS)
+        config_json=_json(result.config), meta_json=_json(result.meta), severity_levels=SEVERITY_LEVELS,
+        figures=charts.figures(result) if interactive and len(pain) else [], csp=charts.csp(scripts),
+        scripts=[Markup(code) for code in scripts])  # the two constant scripts: code, not data
     logger.debug("rendered report: %d themes, %d characters", len(pain), len(html))
     return html
 

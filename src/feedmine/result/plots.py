@@ -22,6 +22,8 @@ from ..errors import FeedmineError
 
 #: characters of a quote shown in a hover label
 QUOTE_CHARS = 160
+#: items drawn on the theme map at most (SVG markers: more slow a browser down)
+MAP_POINTS = 3000
 
 
 def plain(value: Any, limit: int = 300) -> str:
@@ -130,9 +132,57 @@ class ResultPlots:
         table = self._result.trends(freq)
         pain = self._result.pain_points.head(top)
         fig = go.Figure()
-        for theme_id, name in zip(pain["theme_id"], pain["label"]):
+        emerging = pain["emerging"].fillna(False).astype(bool) if "emerging" in pain else pd.Series(False, index=pain.index)
+        for theme_id, name, rising in zip(pain["theme_id"], pain["label"], emerging):
             rows = table[table["theme_id"] == theme_id]
+            # an emerging theme (the scorer's two-proportion test) is flagged in its legend entry
             fig.add_trace(go.Scatter(x=rows["period"].astype(str), y=rows["share"], mode="lines+markers",
-                                     name=plain(name, 40)))
+                                     name=("▲ emerging: " if rising else "") + plain(name, 40),
+                                     line=dict(width=4 if rising else 2)))
         fig.update_layout(title="Share of feedback over time", yaxis_tickformat=".0%", template="plotly_white")
+        return fig
+
+    def journey(self, top: int = 15) -> Any:
+        """Heatmap of the top pain points × customer-journey stage: each cell the share of the theme's
+        items at that stage (needs a run with journey stages)."""
+        go = _plotly()
+        table = self._result.journey_table()
+        table = table[table["theme_id"] >= 0].head(top)
+        stages = [c[len("share_"):] for c in table.columns if c.startswith("share_")]
+        fig = go.Figure(go.Heatmap(z=table[[f"share_{s}" for s in stages]].to_numpy(dtype=float),
+                                   x=[plain(s, 40) for s in stages],
+                                   y=[plain(n, 50) for n in table.get("label", table["theme_id"])],
+                                   colorscale="Oranges", hovertemplate="%{y} · %{x}: %{z:.0%}<extra></extra>"))
+        fig.update_layout(title="Pain points by journey stage", template="plotly_white",
+                          yaxis=dict(autorange="reversed"))
+        return fig
+
+    def theme_map(self, max_points: int = MAP_POINTS, random_state: int = 0) -> Any:
+        """Every analysed item on the theme map (``map_x``, ``map_y``: :mod:`feedmine.themes.theme_map`),
+        one colour per pain point of the top ten, the rest grey; hover shows the item's text as stored
+        (PII-masked when masking is on). At most ``max_points`` items are drawn (a seeded sample)."""
+        go = _plotly()
+        docs = self._result.documents
+        if "map_x" not in docs:
+            raise FeedmineError("no theme map: this result has no map_x / map_y columns (made before feedmine "
+                                "drew maps, or edited); run the analysis again.")
+        docs = docs[docs["map_x"].notna()]
+        if len(docs) > max_points:
+            docs = docs.sample(max_points, random_state=random_state).sort_index()
+        top = self._result.pain_points.head(10)
+        names = dict(zip(top["theme_id"], top["label"]))
+        fig = go.Figure()
+        theme = docs["theme_id"].fillna(-1).astype(int)
+        groups = [(None, ~theme.isin(list(names)))] + [(t, theme == t) for t in names]
+        for theme_id, rows in ((t, docs[m.to_numpy()]) for t, m in groups):
+            if not len(rows):
+                continue
+            known = theme_id is not None
+            fig.add_trace(go.Scatter(
+                x=rows["map_x"], y=rows["map_y"], mode="markers", text=[plain(t, QUOTE_CHARS) for t in rows["text"]],
+                name=plain(names[theme_id], 40) if known else "other themes and unassigned",
+                marker=dict(size=5, opacity=0.75 if known else 0.3, **({} if known else {"color": "#9aa3ad"})),
+                hovertemplate="%{text}<extra></extra>"))
+        fig.update_layout(title="Theme map: each point an item, near points say similar things",
+                          template="plotly_white", xaxis=dict(visible=False), yaxis=dict(visible=False))
         return fig

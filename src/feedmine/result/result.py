@@ -51,7 +51,8 @@ class Result:
     @property
     def plot(self) -> Any:
         """Charts as plotly figures (``feedmine[plot]``): ``priority_matrix()``, ``theme_shares()``,
-        ``sentiment()``, ``ratings()``, ``segments(column)``, ``trends(freq)`` (:mod:`feedmine.result.plots`)."""
+        ``sentiment()``, ``ratings()``, ``segments(column)``, ``trends(freq)``, ``journey()``, ``theme_map()``
+        (:mod:`feedmine.result.plots`)."""
         from .plots import ResultPlots
 
         return ResultPlots(self)
@@ -182,11 +183,14 @@ class Result:
                 f"{self.unassigned_share:.1%} unassigned>")
 
     # ----- exports ------------------------------------------------------------------------------
-    def to_html(self, path: str | PathLike | None = None) -> str:
-        """Render the self-contained HTML report; write it to ``path`` when given. Returns the HTML."""
+    def to_html(self, path: str | PathLike | None = None, interactive: bool | None = None) -> str:
+        """Render the self-contained HTML report; write it to ``path`` when given. Returns the HTML.
+
+        ``interactive``: True for plotly charts and a sortable, searchable table (``feedmine[plot]``),
+        False for the plain page with no script, None (default) for interactive when plotly is installed."""
         from ..report.html import render_report
 
-        html = render_report(self)
+        html = render_report(self, interactive=interactive)
         if path is not None:
             from ..io.store import atomic_write_text
 
