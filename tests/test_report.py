@@ -324,3 +324,17 @@ def test_the_numbers_behind_scores_sit_behind_a_toggle_and_tables_scroll_in_thei
     assert first.index("<summary>The numbers behind the scores</summary>") < first.index("<span>freq_items</span>")
     assert html.count("<table>") == html.count('<div class="scroll"><table>')
     assert "Malgun Gothic" in html and "Apple SD Gothic Neo" in html and "Noto Sans CJK KR" in html
+
+
+def test_every_ranked_theme_card_has_its_problem_statement_and_severity_mix(result):
+    out = render_report(result, interactive=False)
+    statements = result.problem_statements(top=len(result.themes))
+    cards = re.findall(r'<article class="theme" id="theme-(\d+)">(.*?)</article>', out, re.S)
+    ranked = {int(t) for t in result.pain_points["theme_id"]}
+    assert {int(t) for t, _ in cards} == ranked
+    for theme_id, card in cards:
+        text = statements.loc[statements["theme_id"] == int(theme_id), "text"].iloc[0]
+        assert f"<b>Problem statement:</b> {escape(text)}" in card
+        assert 'title="severity: low' in card
+    assert out.count('<ol class="problems">') == 1
+    assert len(re.findall(r"<li><a href=\"#theme-", out)) == min(5, len(ranked))

@@ -83,6 +83,10 @@ def _strings(obj) -> list[str]:
 def test_charts_come_in_reading_order_with_what_the_data_allows(page):
     ids = re.findall(r'<div class="fm-chart" id="chart-([^"]+)"', page)
     assert ids == ["matrix", "trends", "segments-channel", "theme-map"]
+    years = with_map(make_result())
+    years.documents["date"] = pd.date_range("2003-01-01", periods=len(years.documents), freq="300D")
+    months = render_report(years, interactive=True)  # a span of years: trends by month
+    assert re.findall(r'<div class="fm-chart" id="chart-([^"]+)"', months) == ids
     plain = render_report(make_result(), interactive=True)  # no dates, no channel, no map
     assert re.findall(r'<div class="fm-chart" id="chart-([^"]+)"', plain) == ["matrix"]
 

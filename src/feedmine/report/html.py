@@ -58,6 +58,8 @@ N_KEYWORDS_TABLE = 6
 N_EXAMPLES = 10
 N_SKIPPED_EXAMPLES = 20
 N_CHART = 20
+#: problem statements the report opens with (every card has its own)
+N_PROBLEMS = 5
 EVIDENCE_PREFIXES = ("freq_", "impact_", "solv_")
 #: share of a theme's items that report a problem (sentiment, severity or churn) for it to be a pain point
 PROBLEM_SHARE = 0.5
@@ -209,8 +211,9 @@ def _tag_summary(row: dict) -> str:
     return " · ".join(parts)
 
 
-def _theme_section(row: dict, docs: pd.DataFrame) -> dict:
+def _theme_section(row: dict, docs: pd.DataFrame, statement: str | None = None) -> dict:
     view = _theme_row(row)
+    view["statement"] = statement
     view["tags"] = _tag_summary(row)
     view["summary"] = "" if _missing(row.get("summary")) else _text(row.get("summary"), 600)
     view["evidence"] = [(k, _evidence_value(k, v)) for k, v in row.items() if k.startswith(EVIDENCE_PREFIXES)]
@@ -312,17 +315,18 @@ def _json(obj: Any) -> str:
 
 
 # ----- public -------------------------------------------------------------------------------------
-def _problems(result: ResultLike, top: int = 5) -> list[dict]:
-    """Problem statements of the top pain points (plain text; the template escapes it)."""
+def _problems(result: ResultLike, top: int | None = None) -> list[dict]:
+    """Problem statements of the pain points (plain text; the template escapes it), every one by
+    default: the top five lead the report, each card shows its own."""
     if "rank" not in result.themes or not (result.themes["theme_id"] >= 0).any():
         return []
     try:
-        table = result.problem_statements(top=top)
+        table = result.problem_statements(top=top or len(result.themes))
     except Exception as err:  # noqa: BLE001 - a report without statements beats no report
         logger.warning("problem statements left out of the report: %s", err)
         return []
-    return [{"anchor": f"theme-{int(r['theme_id'])}", "rank": r["rank"], "text": _text(r["text"], 1200)}
-            for r in table.to_dict("records")]  # each statement quotes its theme already
+    return [{"theme_id": int(r["theme_id"]), "anchor": f"theme-{int(r['theme_id'])}", "rank": r["rank"],
+             "text": _text(r["text"], 1200)} for r in table.to_dict("records")]  # each quotes its theme already
 
 
 def _journey(result: ResultLike, top: int = 15) -> dict | None:
@@ -353,7 +357,9 @@ def render_report(result: ResultLike, interactive: bool | None = None) -> str:
     scripts = charts.scripts() if interactive else ()
     pain = _pain_points(result)
     docs, themes = result.documents, result.themes
-    sections = [_theme_section(r, docs) for r in pain.to_dict("records")]
+    problems = _problems(result)
+    statement_of = {p["theme_id"]: p["text"] for p in problems}
+    sections = [_theme_section(r, docs, statement_of.get(int(r["theme_id"]))) for r in pain.to_dict("records")]
     unassigned_rows = themes[themes["theme_id"] == -1].to_dict("records") if "theme_id" in themes else []
     if not unassigned_rows and len(_docs_of(docs, -1)):
         unassigned_rows = [{"theme_id": -1, "label": "unassigned", "size": len(_docs_of(docs, -1))}]
@@ -363,7 +369,7 @@ def render_report(result: ResultLike, interactive: bool | None = None) -> str:
     html = _env().get_template("report.html").render(
         facts=_facts(result, len(pain)), pain_points=[r for r, p in zip(rows, problem) if p],
         praise=[r for r, p in zip(rows, problem) if not p], problem_share=PROBLEM_SHARE,
-        problems=_problems(result), journey=_journey(result), sections=sections, unassigned=unassigned,
+        problems=problems[:N_PROBLEMS], journey=_journey(result), sections=sections, unassigned=unassigned,
         skipped=_skipped(docs), chart=_chart(pain),
         config_json=_json(result.config), meta_json=_json(result.meta), severity_levels=SEVERITY_LEVELS,
         figures=charts.figures(result) if interactive and len(pain) else [], csp=charts.csp(scripts),

@@ -109,4 +109,4 @@ def _trend_freq(docs: pd.DataFrame) -> str | None:
     if dates.nunique() < 2:
         return None
     span = (dates.max() - dates.min()).days
-    return "MS" if span > 180 else "W" if span > 21 else "D"
+    return "M" if span > 180 else "W" if span > 21 else "D"
