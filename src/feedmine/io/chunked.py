@@ -34,7 +34,7 @@ def read_columns(path: Path, kind: str, columns: list[str], encodings: tuple[str
     if kind == "parquet":
         return _parquet(path, columns)
     if kind == "jsonl":
-        return _jsonl(path, columns, encodings[0] if len(encodings) == 1 else "utf-8")
+        return _jsonl(path, columns, encodings[0] if len(encodings) == 1 else "utf-8-sig")
     for n, codec in enumerate(encodings):
         try:
             table = _delimited(path, "\t" if kind == "tsv" else ",", columns, codec)
@@ -49,7 +49,28 @@ def read_columns(path: Path, kind: str, columns: list[str], encodings: tuple[str
     raise AssertionError("no encoding given")
 
 
+#: separators tried when a ".csv" file's header holds none of the expected one (European Excel saves ";")
+OTHER_SEPARATORS = (";", "\t", "|")
+
+
+def separator(path: Path, sep: str, codec: str) -> str:
+    """``sep``, or the separator the file's header line uses instead: a ";"-separated export read with
+    "," would be one column holding every field. Only the header decides (text cells may hold ";")."""
+    with open(path, encoding=codec, errors="replace", newline="") as f:
+        header = f.readline()
+    if sep in header:
+        return sep
+    counts = {other: header.count(other) for other in (",",) + OTHER_SEPARATORS if other != sep}
+    best = max(counts, key=lambda k: counts[k])
+    if counts[best]:
+        logger.warning("%s: the header has no %r but %d %r; read it as %r-separated", path.name, sep,
+                       counts[best], best, best)
+        return best
+    return sep
+
+
 def _delimited(path: Path, sep: str, columns: list[str], codec: str) -> pd.DataFrame:
+    sep = separator(path, sep, codec)
     header = pd.read_csv(path, sep=sep, nrows=0, encoding=codec).columns.map(str).tolist()
     use = [c for c in header if c in set(columns)]
     reader = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, na_values=[""], encoding=codec,

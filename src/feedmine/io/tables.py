@@ -15,11 +15,13 @@ Example
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from os import PathLike
 from pathlib import Path
 from typing import Union
 
+import numpy as np
 import pandas as pd
 
 from ..errors import ColumnNotFoundError, FeedmineError
@@ -70,9 +72,10 @@ def read_table(source: TableLike, encoding: str | None = None, columns: list[str
         if kind in ("csv", "tsv"):
             return _read_delimited(path, "\t" if kind == "tsv" else ",", encoding)
         if kind == "jsonl":
-            return pd.read_json(path, lines=True, dtype=False, encoding=encoding or "utf-8")
+            # utf-8-sig: UTF-8 with or without the byte-order mark Windows tools write
+            return pd.read_json(path, lines=True, dtype=False, encoding=encoding or "utf-8-sig")
         if kind == "json":
-            return pd.read_json(path, dtype=False, encoding=encoding or "utf-8")
+            return pd.read_json(path, dtype=False, encoding=encoding or "utf-8-sig")
         if kind == "parquet":
             return pd.read_parquet(path)
         # dtype=object keeps each cell's own type: without it pandas re-infers text cells such as
@@ -95,7 +98,8 @@ def read_table(source: TableLike, encoding: str | None = None, columns: list[str
 
 def _read_delimited(path: Path, sep: str, encoding: str | None) -> pd.DataFrame:
     def read(codec: str) -> pd.DataFrame:
-        return pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, na_values=[""], encoding=codec)
+        return pd.read_csv(path, sep=chunked.separator(path, sep, codec), dtype=str, keep_default_na=False,
+                           na_values=[""], encoding=codec)
 
     if encoding:
         return read(encoding)
@@ -144,6 +148,8 @@ def load_corpus(source: TableLike, text: str | None = None, id: str | None = Non
     df = read_table(source, encoding=encoding, columns=wanted)
     if not isinstance(df, pd.DataFrame):
         raise FeedmineError(f"expected a DataFrame or a file path, got {type(source).__name__}.")
+    _check_columns(df)
+    df = _without_surrogates(df)
     available = [str(c) for c in df.attrs.get("columns_in_file", df.columns)]
     if len(available) == 0:
         raise FeedmineError("the input table has no columns. Check the file's header row.")
@@ -189,7 +195,7 @@ def load_corpus(source: TableLike, text: str | None = None, id: str | None = Non
             corpus[f"{role}_id"] = pd.Series(values.astype(str).where(values.notna(), None).to_numpy(dtype=object),
                                              index=corpus.index, dtype=object)
         elif role == "date":
-            corpus["date"] = pd.to_datetime(values, errors="coerce", utc=False, format="mixed")
+            corpus["date"] = _to_dates(values, col)
         else:
             corpus[role] = pd.Series(values.astype(object).where(values.notna(), None).to_numpy(dtype=object),
                                      index=corpus.index, dtype=object)
@@ -198,6 +204,62 @@ def load_corpus(source: TableLike, text: str | None = None, id: str | None = Non
             corpus[col] = df[col].to_numpy()
     return corpus
 
+
+def _check_columns(df: pd.DataFrame) -> None:
+    """Column layouts no role can be read from, named with the fix."""
+    if isinstance(df.columns, pd.MultiIndex):
+        raise FeedmineError("the table has MultiIndex (several-level) columns; flatten them first, e.g. "
+                            "df.columns = ['_'.join(map(str, c)) for c in df.columns].")
+    names = pd.Index(map(str, df.columns))
+    if names.has_duplicates:
+        dup = sorted(set(names[names.duplicated()]))
+        raise FeedmineError(f"the table has duplicate column names: {', '.join(map(repr, dup))}. Give each "
+                            "column its own name (in a file: a unique header row).")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_surrogates(df: pd.DataFrame) -> pd.DataFrame:
+    """Lone UTF-16 surrogates (from a broken decode, or Python strings built by hand) cannot be written
+    as UTF-8 by any output, nor held by a pandas string column; each becomes U+FFFD, the replacement
+    character, with a warning. The caller's table is not changed (a shallow copy is)."""
+    n, corpus = 0, None
+    for col in df.columns:
+        if df[col].dtype != object:
+            continue
+        values = df[col].to_numpy(dtype=object)
+        hit = [i for i, v in enumerate(values) if isinstance(v, str) and _SURROGATE.search(v)]
+        if hit:
+            values = values.copy()
+            for i in hit:
+                values[i] = _SURROGATE.sub("\ufffd", values[i])
+            corpus = df.copy(deep=False) if corpus is None else corpus
+            corpus[col] = pd.Series(values, index=df.index, dtype=object)
+            n += len(hit)
+    if n:
+        logger.warning("%d cells hold lone surrogate characters (not valid Unicode text); each is replaced "
+                       "by U+FFFD", n)
+    return df if corpus is None else corpus
+
+
+def _to_dates(values: pd.Series, col: str) -> pd.Series:
+    """Dates as given; mixed time zones (or zones beside naive dates) all in UTC; unparseable ones
+    missing, counted in a warning."""
+    try:
+        dates = pd.to_datetime(values, errors="coerce", utc=False, format="mixed")
+    except (ValueError, TypeError):  # pandas refuses to mix time zones without utc=True
+        dates = pd.to_datetime(values, errors="coerce", utc=True, format="mixed")
+        logger.warning("date column %r mixes time zones; all dates are read as UTC", col)
+    if getattr(dates.dtype, "tz", None) is None and dates.dtype == object:  # mixed aware/naive objects
+        dates = pd.to_datetime(values, errors="coerce", utc=True, format="mixed")
+        logger.warning("date column %r mixes time zones; all dates are read as UTC", col)
+    given = values.notna() & (values.astype(str).str.strip() != "")
+    bad = int((dates.isna() & given).sum())
+    if bad:
+        logger.warning("date column %r: %d of %d dates could not be read and are missing (e.g. %r)", col, bad,
+                       int(given.sum()), values[dates.isna() & given].iloc[0])
+    return dates
 
 def _to_numeric(values: pd.Series, col: str, role: str = "rating") -> pd.Series:
     numeric = pd.to_numeric(values, errors="coerce")
@@ -208,4 +270,9 @@ def _to_numeric(values: pd.Series, col: str, role: str = "rating") -> pd.Series:
                             f"Pass a column of {what}.")
     if bad.any():
         logger.warning("%s column %r: %d non-numeric values treated as missing", role, col, int(bad.sum()))
-    return numeric.astype(float)
+    numeric = numeric.astype(float)
+    infinite = np.isinf(numeric.to_numpy())
+    if infinite.any():  # an infinite value would make every mean it enters (and the priority) inf or NaN
+        logger.warning("%s column %r: %d infinite values treated as missing", role, col, int(infinite.sum()))
+        numeric = numeric.mask(infinite)
+    return numeric

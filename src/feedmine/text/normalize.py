@@ -26,10 +26,14 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 from .language import detect_language
 
-# control and invisible characters, including the Hangul fillers (U+3164, U+115F/U+1160, U+FFA0) that
-# are "letters" to Unicode but show nothing: a cell of only those is empty, not Korean
-_CONTROL = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b-\u200f\u2028\u2029\ufeff"
-                      r"\u3164\u115f\u1160\uffa0]")
+# control and invisible characters: C0 and C1 controls, zero-width and joiner characters, the soft
+# hyphen, bidi embeddings / overrides / isolates (U+202A-U+202E, U+2066-U+2069: "Trojan Source"
+# reordering), interlinear annotation marks, and the Hangul fillers (U+3164, U+115F/U+1160, U+FFA0) that
+# are "letters" to Unicode but show nothing: a cell of only those is empty, not Korean. They would
+# otherwise make two identical texts different to duplicate detection and reach the report.
+_CONTROL = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u061c\u180e"
+                      r"\u200b-\u200f\u202a-\u202e\u2028\u2029\u2060-\u2064\u2066-\u2069\ufeff"
+                      r"\ufff9-\ufffb\u3164\u115f\u1160\uffa0]")
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
 _NEWLINES = re.compile(r"\s*\n\s*")
 _LETTER = re.compile(r"[^\W\d_]")
