@@ -142,18 +142,21 @@ def test_ip_formats(value):
     "주문 123456789 건", "100,000,000원", "10000000000원 결제", "1600-1800년대 배경", "3 4 5 6 7 8 9",
     "평점 10/10", "ORD12345678901 주문", "std::vector 오류", "a::b 뭐지", "256.1.1.1 주소", "1.2.3",
     "1.2.3.4.5 빌드", "2024-03-15-1234 기록", "192.168.01.1",
-    "1234 5678 9012 3456 틀린 카드",  # space-grouped and failing Luhn: neither CARD nor ACCOUNT
     "1010101010", "평점 0000000000000", "0000 0000 0000 0000", "1212-1212-1212",  # key-mashing
 ])
 def test_ordinary_numbers_not_masked(text):
     assert mask(text) == (text, {})
 
 
-def test_sixteen_digits_failing_luhn_are_an_account_not_a_card():
-    # documented choice: unbroken / dashed bank-account-shaped digits are masked either way
+def test_sixteen_digits_failing_luhn_are_an_account_or_a_mistyped_card():
+    # documented choice: unbroken bank-account-shaped digits are masked either way; four groups of
+    # four is a card's layout, masked as a CARD even with a mistyped digit
     assert mask("번호 1234567890123456 입니다") == ("번호 <ACCOUNT> 입니다", {"ACCOUNT": 1})
-    assert mask("번호 1234-5678-9012-3456 입니다") == ("번호 <ACCOUNT> 입니다", {"ACCOUNT": 1})
+    for sep in ("-", " ", ".", " - "):
+        number = sep.join(["1234", "5678", "9012", "3456"])
+        assert mask(f"번호 {number} 입니다") == ("번호 <CARD> 입니다", {"CARD": 1}), number
     assert mask("번호 4111-1111-1111-1111 입니다") == ("번호 <CARD> 입니다", {"CARD": 1})
+    assert mask("번호 1234 5678 9012 345 입니다")[1] == {}  # 4-4-4-3 failing Luhn: no card layout
 
 
 def test_not_masked_inside_longer_digit_runs():
@@ -231,7 +234,8 @@ def test_get_params_and_clone():
     assert not hasattr(copy, "patterns_")
     assert list(masker.patterns_) == ["URL", "EMAIL"]
     masker.set_params(kinds=None).fit()
-    assert list(masker.patterns_) == ["URL", "EMAIL", "IP", "RRN", "CARD", "PHONE", "ACCOUNT"]
+    assert list(masker.patterns_) == ["URL", "EMAIL", "IP", "RRN", "CARD", "PASSPORT", "PHONE", "ACCOUNT",
+                                      "ADDRESS", "NAME"]
 
 
 def test_transform_shape_order_and_types():

@@ -22,21 +22,26 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 
-KINDS = ("EMAIL", "URL", "IP", "RRN", "CARD", "PHONE", "ACCOUNT")
+from . import pii_forms as forms
+
+KINDS = ("EMAIL", "URL", "IP", "RRN", "CARD", "PHONE", "ACCOUNT", "PASSPORT", "ADDRESS", "NAME")
 # search order: a URL's user or query part can look like an e-mail and belongs to the URL; then the
 # digit kinds most specific first, so the phone-shaped tail of an RRN or card is never PHONE/ACCOUNT
-_ORDER = ("URL", "EMAIL", "IP", "RRN", "CARD", "PHONE", "ACCOUNT")
+_ORDER = ("URL", "EMAIL", "IP", "RRN", "CARD", "PASSPORT", "PHONE", "ACCOUNT", "ADDRESS", "NAME")
 
 # a claimed span is overwritten with this before the next kind is searched, so no later pattern can
 # match inside or across it; like a placeholder's "<" / ">" it is no digit, letter or URL character
 _FILL = "\x00"
 # every kind needs one of these; most feedback has none and skips all patterns
-_HINT = re.compile(r"[\d@:]|www\.", re.IGNORECASE)
+_HINT = re.compile(r"[\d@:]|www\.|" + "|".join(forms.HINTS[k].pattern for k in ("EMAIL", "NAME", "PHONE")),
+                   re.IGNORECASE)
+_DIGIT = re.compile(r"\d")
 
 # digit kinds: not glued to a letter or digit, nor part of a longer dashed / dotted number
 _L = r"(?<![\dA-Za-z_])(?<!\d[-.])"
 _R = r"(?![\dA-Za-z_])(?![-.]\d)"
-_S = r"[-. ]?"
+# between digit groups: a dash, dot or underscore with or without spaces around it, or a space
+_S = r"(?:[ \t]?[-.\u2010-\u2015_][ \t]?|[ \t])?"
 _AREA = r"(?:2|[3-6][1-5])"  # Seoul 02, then 031-033, 041-044, 051-055, 061-064
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 _IPV4 = _OCTET + r"(?:\." + _OCTET + r"){3}"
@@ -47,18 +52,23 @@ _UNIT = r"(?!\s?(?:년|원|달러|만|억|명|개|건|회|점|%|~))"
 _PATTERNS = {
     # ASCII URL characters only: Korean particles glue onto URLs ("www.naver.com에서") and must stay
     "URL": r"(?<![A-Za-z0-9@._%+-])(?P<p>(?i:https?://|www\.))[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+",
-    "EMAIL": r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,24}(?![A-Za-z0-9_-])",
+    # Unicode local parts and domains (홍길동@회사.kr), a spaced "@", or the obfuscated forms
+    "EMAIL": (r"(?<![\w.%+-])[\w.%+-]+ ?@ ?(?:[\w-]+\.)+(?:[A-Za-z]{2,24}(?![A-Za-z0-9_-])|한국|닷컴|닷넷)|"
+              + forms.EMAIL_OBFUSCATED),
     "IP": (r"(?P<v4>" + _L + _IPV4 + _R + r")|(?P<v6>(?<![0-9A-Za-z_:.])(?:"
            + _HEX + r"(?::" + _HEX + r"){7}|::(?:ffff:)?" + _IPV4 + r"|(?:" + _HEX + r"(?::" + _HEX
            + r"){0,6})?::(?:" + _HEX + r"(?::" + _HEX + r"){0,6})?)(?![0-9A-Za-z_:]|\.\d))"),
     # YYMMDD, optional "-" or " ", then 7 digits whose first (sex / century) is 1-8; no checksum: numbers
     # issued since October 2020 have random digits in place of one
-    "RRN": _L + r"[0-9]{2}(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12][0-9]|3[01])[- ]?[1-8][0-9]{6}" + _R,
-    # 13-19 digits unbroken, or 4 + (4-6) + 1-3 more groups split consistently by spaces or dashes
-    "CARD": _L + r"(?:(?P<flat>[0-9]{13,19})|(?P<grp>[0-9]{4}(?P<s>[ -])[0-9]{4,6}(?:(?P=s)[0-9]{2,6}){1,3}))" + _R,
+    # issued since October 2020 have random digits in place of one. The back half may be starred out
+    # ("900101-1******"): the birth date and sex digit that remain are still personal
+    "RRN": (_L + r"[0-9]{2}(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12][0-9]|3[01])(?: ?[-\u2010-\u2015] ?| )?"
+            r"(?:[1-8][0-9]{6}|[1-8*xX\u25cf\u25cb][*xX\u25cf\u25cb]{6})(?![\dA-Za-z_*])(?![-.]\d)"),
+    # 13-19 digits unbroken, or 4 + (4-6) + 1-3 more groups split consistently by spaces, dashes or dots
+    "CARD": _L + r"(?:(?P<flat>[0-9]{13,19})|(?P<grp>[0-9]{4}(?P<s> ?[-.] ?| )[0-9]{4,6}(?:(?P=s)[0-9]{2,6}){1,3}))" + _R,
     "PHONE": _L + r"(?:" + "|".join([
         r"01[016789]" + _S + r"[0-9]{3,4}" + _S + r"[0-9]{4}",  # mobile
-        r"\+82[-. ]?(?:\(0\)[-. ]?|0)?(?:1[016789]|" + _AREA + r"|70)" + _S + r"[0-9]{3,4}" + _S + r"[0-9]{4}",
+        r"\+82" + _S + r"(?:\(0\)" + _S + r"|0)?(?:1[016789]|" + _AREA + r"|70)" + _S + r"[0-9]{3,4}" + _S + r"[0-9]{4}",
         r"(?:0(?:" + _AREA + r"|70|80|50[2-8])|\(0" + _AREA + r"\) ?)" + _S + r"[0-9]{3,4}" + _S + r"[0-9]{4}",
         # nationwide business numbers: only allocated prefixes, so price ranges ("1500-2000") stay
         r"1(?:5(?:22|44|66|77|88|99)|6(?:00|44|61|66|68|70|88)|8(?:00|11|33|55|77|99))[-. ]?[0-9]{4}" + _UNIT,
@@ -68,6 +78,9 @@ _PATTERNS = {
     ]) + r")" + _R,
     # 10-16 digits unbroken, or 3-4 dash-separated groups (110-123-456789, 3333-01-1234567, 356-0123-4567-83)
     "ACCOUNT": _L + r"(?:[0-9]{10,16}" + _UNIT + r"|[0-9]{2,7}(?:-[0-9]{2,7}){2,3})" + _R,
+    "PASSPORT": forms.PASSPORT,
+    "ADDRESS": forms.ADDRESS,
+    "NAME": forms.NAME,
 }
 
 _URL_TRAIL = set(".,;:!?'\"*")
@@ -136,7 +149,9 @@ def _card_span(m: re.Match, text: str) -> tuple[int, int] | None:
     # trailing groups; a dashed run is one token, all or nothing
     for k in range(len(groups), 2, -1) if sep == " " else (len(groups),):
         digits = "".join(groups[:k])
-        if 13 <= len(digits) <= 19 and _luhn(digits) and not _repetitive(digits):
+        # four groups of four is a card's own layout: masked even when a digit is mistyped (Luhn fails)
+        card_shaped = [len(g) for g in groups[:k]] == [4, 4, 4, 4]
+        if 13 <= len(digits) <= 19 and (card_shaped or _luhn(digits)) and not _repetitive(digits):
             return m.start(), m.start() + len(sep.join(groups[:k]))
     return None
 
@@ -150,7 +165,9 @@ def _account_span(m: re.Match, text: str) -> tuple[int, int] | None:
 
 
 _CHECKS: dict[str, Callable[[re.Match, str], tuple[int, int] | None]] = {
-    "URL": _url_span, "IP": _ip_span, "RRN": _rrn_span, "CARD": _card_span, "ACCOUNT": _account_span}
+    "URL": _url_span, "IP": _ip_span, "RRN": _rrn_span, "CARD": _card_span, "ACCOUNT": _account_span,
+    "PASSPORT": forms.passport_span, "NAME": forms.name_span}
+_KIND_HINTS = {kind: forms.HINTS.get(kind, _DIGIT) for kind in KINDS if kind not in ("URL", "EMAIL")}
 _COMPILED = {kind: re.compile(p) for kind, p in _PATTERNS.items()}
 
 
@@ -220,8 +237,16 @@ class PiiMasker(TransformerMixin, BaseEstimator):
         if self.protect_ is not None:
             work = _fill(work, [m.span() for m in self.protect_.finditer(work)])
         for kind, pattern in self.patterns_.items():
+            hint = _KIND_HINTS.get(kind)
+            if hint is not None and not hint.search(work):
+                continue
             check = _CHECKS.get(kind)
             spans = [span for m in pattern.finditer(work) if (span := check(m, work) if check else m.span())]
+            if kind == "PHONE" and (spoken := forms.digit_words_as_digits(work)) is not None:
+                # 공일공 일이삼사 오륙칠팔: the same patterns on a copy with digit words read as digits
+                spans += [m.span() for m in pattern.finditer(spoken) if "\x00" not in m.group()
+                          and forms.holds_digit_words(work, *m.span())]
+                spans.sort()
             if spans:
                 work = _fill(work, spans)
                 found += [(s, e, kind) for s, e in spans]
