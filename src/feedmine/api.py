@@ -38,8 +38,9 @@ def analyze(source: TableLike, text: str | None = None, id: str | None = None, d
     columns that hold each role (only ``text`` is needed; it is guessed when omitted). ``embedder``,
     ``clusterer`` and ``tagger`` accept feedmine's or your own objects; ``weights`` sets the priority
     weights of frequency, impact and solvability. ``mask_pii`` (on by default) masks e-mails, phone,
-    resident-registration, card and account numbers, URLs and IPs before anything is embedded, cached,
-    logged or rendered. ``unit="sentence"`` themes the sentences of long items, so one review can raise
+    resident-registration, card, account and passport numbers, URLs, IPs, street addresses and names
+    beside an honorific before anything is embedded, cached, logged or rendered, in the text and in the
+    metadata columns (ids holding personal data become pseudonyms; docs/data-handling.md). ``unit="sentence"`` themes the sentences of long items, so one review can raise
     several problems (``documents.theme_ids``). ``value`` (customer value) weights impact; ``thread`` /
     ``parent`` make replies that only agree ("저도요", "+1") count as votes for their parent's themes.
     ``journey`` maps items to customer-journey stages: True for the generic stages, a table (or a path

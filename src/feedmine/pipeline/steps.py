@@ -20,6 +20,7 @@ from ..analysis.threads import agreement_votes, is_agreement
 from ..schema import NOT_ANALYSED
 from ..tagging import item_tags
 from ..text.dedup import Sketch
+from ..text.metadata_pii import mask_metadata
 from ..text.normalize import first_occurrences
 from ..tagging.heads import semantic_vectors
 from ..themes.units import make_units, unique_units
@@ -88,6 +89,9 @@ def make_batch(stages: dict[str, Any], corpus: pd.DataFrame, unit: str, fitting:
     fits the embedder and the aligner on it first (the fit path)."""
     if fitting:
         stages["cleaner"].fit()
+    masker = getattr(stages["cleaner"], "masker_", None)
+    if masker is not None:  # channel, segment, kept columns and ids carry personal data too
+        corpus = mask_metadata(corpus, masker)
     clean = clean_rows(stages["cleaner"], corpus)
     usable = np.flatnonzero(clean["skip_reason"].isna().to_numpy())
     texts = clean["text_clean"].to_numpy(dtype=object)

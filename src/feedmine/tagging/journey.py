@@ -143,11 +143,14 @@ class JourneyStageMapper(BaseEstimator):
 
     @classmethod
     def from_examples(cls, texts: Sequence[str], stages: Sequence[Any], n_nearest: int = 3,
-                      cues: Mapping[str, Sequence[str]] | None = None, **params: Any) -> "JourneyStageMapper":
+                      cues: Mapping[str, Sequence[str]] | None = None, mask_pii: bool = True,
+                      **params: Any) -> "JourneyStageMapper":
         """A mapper whose stages are your own labelled items: ``texts[i]`` is an example of
         ``stages[i]``. Stages keep the order of their first example; no cue phrases unless ``cues``
         (``{stage: [phrases]}``) gives them, because the default cues describe app reviews and would
         overrule your examples. ``params`` go to the constructor (``margin``, ``embedder``, ...).
+        The examples are feedback too: with ``mask_pii`` (default) their personal data is masked before
+        they become part of the mapper, so none reaches a saved model's config.json or a report.
 
         >>> from feedmine.embed import TfidfEmbedder
         >>> texts = ["card has not arrived", "activate my new card", "card payment declined", "transfer failed"]
@@ -166,6 +169,11 @@ class JourneyStageMapper(BaseEstimator):
         if bad:
             raise FeedmineError(f"examples {bad[:5]} have an empty or non-text text or stage; every example "
                                 "needs a text and a stage name (drop the rows without one first).")
+        if mask_pii:
+            from ..text.pii import PiiMasker
+
+            masker = PiiMasker().fit()
+            texts = [masker.mask(t)[0] for t in texts]
         grouped: dict[str, list[str]] = {}
         for text, stage in zip(texts, stages):
             grouped.setdefault(stage.strip(), []).append(text.strip())
