@@ -113,7 +113,18 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _check_targets(args: argparse.Namespace) -> None:
+    """Refuse a folder argument that names a file before the analysis runs, not after it."""
+    for flag in ("out", "model"):
+        target = getattr(args, flag, None)
+        if target and Path(target).is_file() and not (flag == "model" and args.command == "assign"):
+            raise FeedmineError(f"--{flag} {target!r} is a file; give a folder path (it is created if missing).")
+    if not Path(args.source).exists():
+        raise FeedmineError(f"input file {args.source!r} does not exist.")
+
+
 def _run(args: argparse.Namespace) -> tuple[Any, list[Path]]:
+    _check_targets(args)
     columns = {role: getattr(args, role) for role in ("text", *ROLES, "encoding")}
     if args.command == "assign":
         from .pipeline import load_model

@@ -41,7 +41,7 @@ DOCUMENT_COLUMNS = {
     "skip_reason": "missing, empty, non_text, no_letters; None when analysed",
     "duplicate_of": "id of the first identical (normalised, masked) row of the same table",
     "pii_masked": "spans of personal data masked", "pii_kinds": "which kinds (PHONE:1, EMAIL:1)",
-    "truncated": "longer than the embedder reads (embedded cut, kept whole here)",
+    "truncated": "longer than the embedder reads or the cleaner's max_chars (analysed cut, kept whole here)",
     "theme_id": "primary theme; -1 unassigned; <NA> for skipped rows",
     "theme_label": "label of theme_id", "theme_confidence": "share of the nearest known items that agree (0-1)",
     "reassigned": "fit only: an item the clusterer called noise that the matching rule placed",

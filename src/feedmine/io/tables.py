@@ -25,6 +25,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ColumnNotFoundError, FeedmineError
+from .dates import to_dates
+from .excel import read_excel
 from . import chunked
 
 logger = logging.getLogger(__name__)
@@ -80,7 +82,7 @@ def read_table(source: TableLike, encoding: str | None = None, columns: list[str
             return pd.read_parquet(path)
         # dtype=object keeps each cell's own type: without it pandas re-infers text cells such as
         # "007" as numbers and ids lose their leading zeros
-        return pd.read_excel(path, dtype=object)
+        return read_excel(path)
     except ImportError as exc:  # openpyxl is an optional extra
         raise FeedmineError(f"reading {path.name!r} needs an optional package: {exc}. "
                             "Install it with: pip install 'feedmine[excel]'") from exc
@@ -195,7 +197,7 @@ def load_corpus(source: TableLike, text: str | None = None, id: str | None = Non
             corpus[f"{role}_id"] = pd.Series(values.astype(str).where(values.notna(), None).to_numpy(dtype=object),
                                              index=corpus.index, dtype=object)
         elif role == "date":
-            corpus["date"] = _to_dates(values, col)
+            corpus["date"] = to_dates(values, col)
         else:
             corpus[role] = pd.Series(values.astype(object).where(values.notna(), None).to_numpy(dtype=object),
                                      index=corpus.index, dtype=object)
@@ -242,24 +244,6 @@ def _without_surrogates(df: pd.DataFrame) -> pd.DataFrame:
                        "by U+FFFD", n)
     return df if corpus is None else corpus
 
-
-def _to_dates(values: pd.Series, col: str) -> pd.Series:
-    """Dates as given; mixed time zones (or zones beside naive dates) all in UTC; unparseable ones
-    missing, counted in a warning."""
-    try:
-        dates = pd.to_datetime(values, errors="coerce", utc=False, format="mixed")
-    except (ValueError, TypeError):  # pandas refuses to mix time zones without utc=True
-        dates = pd.to_datetime(values, errors="coerce", utc=True, format="mixed")
-        logger.warning("date column %r mixes time zones; all dates are read as UTC", col)
-    if getattr(dates.dtype, "tz", None) is None and dates.dtype == object:  # mixed aware/naive objects
-        dates = pd.to_datetime(values, errors="coerce", utc=True, format="mixed")
-        logger.warning("date column %r mixes time zones; all dates are read as UTC", col)
-    given = values.notna() & (values.astype(str).str.strip() != "")
-    bad = int((dates.isna() & given).sum())
-    if bad:
-        logger.warning("date column %r: %d of %d dates could not be read and are missing (e.g. %r)", col, bad,
-                       int(given.sum()), values[dates.isna() & given].iloc[0])
-    return dates
 
 def _to_numeric(values: pd.Series, col: str, role: str = "rating") -> pd.Series:
     numeric = pd.to_numeric(values, errors="coerce")

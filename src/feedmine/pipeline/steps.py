@@ -106,6 +106,11 @@ def make_batch(stages: dict[str, Any], corpus: pd.DataFrame, unit: str, fitting:
     truncated = np.zeros(len(corpus), dtype=bool)
     if hasattr(embedder, "is_truncated") and len(usable):
         truncated[usable] = embedder.is_truncated([texts[i] for i in usable])
+    cap = getattr(stages["cleaner"], "max_chars", None)
+    if cap is not None and len(usable):  # cut by the cleaner: analysed in part, kept whole
+        raw = corpus["text"].to_numpy(dtype=object)
+        truncated[usable] |= np.fromiter((isinstance(raw[i], str) and len(raw[i]) > cap for i in usable),
+                                         dtype=bool, count=len(usable))
     batch = Batch(corpus, clean, usable, unit_item, unit_texts, unit_sentence, distinct, source, X, X,
                   truncated, near)
     aligner = stages.get("aligner")

@@ -34,6 +34,8 @@ from .language import detect_language
 _CONTROL = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u061c\u180e"
                       r"\u200b-\u200f\u202a-\u202e\u2028\u2029\u2060-\u2064\u2066-\u2069\ufeff"
                       r"\ufff9-\ufffb\u3164\u115f\u1160\uffa0]")
+#: default cap of the analysed text (see ``TextCleaner.max_chars``)
+MAX_CHARS = 10_000
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
 _NEWLINES = re.compile(r"\s*\n\s*")
 _LETTER = re.compile(r"[^\W\d_]")
@@ -107,17 +109,26 @@ class TextCleaner(TransformerMixin, BaseEstimator):
     pii_masker : object or None
         The masker (default :class:`~feedmine.text.pii.PiiMasker`); any object with
         ``mask(text) -> (masked_text, {kind: count})`` works.
+    max_chars : int or None
+        The longest text analysed: a longer cell is cut (at a space near the limit) in ``text_clean``,
+        which everything downstream reads, and kept whole (masked) in the output, flagged
+        ``truncated``. Keywords, summaries and tokenizers grow faster than the text (a 1,000,000-character
+        cell took minutes), while an embedder reads only its first 512-2,000 characters anyway.
+        None analyses every character.
     """
 
     def __init__(self, max_repeat: int = 3, lowercase: bool = False, accept_numbers: bool = False,
-                 mask_pii: bool = True, pii_masker: Any = None):
+                 mask_pii: bool = True, pii_masker: Any = None, max_chars: int | None = MAX_CHARS):
         self.max_repeat = max_repeat
         self.lowercase = lowercase
         self.accept_numbers = accept_numbers
         self.mask_pii = mask_pii
         self.pii_masker = pii_masker
+        self.max_chars = max_chars
 
     def fit(self, texts: Sequence[Any] | None = None, y: Any = None) -> "TextCleaner":
+        if self.max_chars is not None and (not isinstance(self.max_chars, int) or self.max_chars < 100):
+            raise ValueError(f"max_chars must be None or an int of at least 100, got {self.max_chars!r}")
         if not isinstance(self.max_repeat, int) or self.max_repeat < 1:
             raise ValueError(f"max_repeat must be a positive int, got {self.max_repeat!r}")
         # digits are never collapsed: 010-9999-8888, 1000000 and card numbers must survive intact
@@ -145,12 +156,17 @@ class TextCleaner(TransformerMixin, BaseEstimator):
         return masked
 
     def normalize(self, text: str) -> str:
-        """Normalise one string (NFKC, control characters, whitespace, repeats)."""
+        """Normalise one string (NFKC, control characters, whitespace, repeats, the ``max_chars`` cap)."""
+        if self.max_chars is not None:  # bounded work: ten times the cap leaves room for what cleaning removes
+            text = text[:self.max_chars * 10]
         text = _nfkc_keep_jamo(text)
         text = _CONTROL.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
         text = _SPACES.sub(" ", text)
         text = _NEWLINES.sub("\n", text).strip()
         text = self.repeat_pattern_.sub(lambda m: m.group(1) * self.max_repeat, text)
+        if self.max_chars is not None and len(text) > self.max_chars:
+            cut = text.rfind(" ", self.max_chars - 200, self.max_chars)
+            text = text[:cut if cut > 0 else self.max_chars].rstrip()
         return text.lower() if self.lowercase else text
 
     def transform(self, texts: Sequence[Any], ids: Sequence[str] | None = None) -> pd.DataFrame:
