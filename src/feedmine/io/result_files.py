@@ -42,6 +42,8 @@ def write_result(folder: Path, documents: pd.DataFrame, themes: pd.DataFrame, se
     # the raw cell may be any type (that is why it was skipped); Parquet needs one type per column
     # (a missing cell stays None rather than becoming the string "nan")
     docs["text"] = pd.Series([_raw_cell(v) for v in docs["text"]], index=docs.index, dtype=object)
+    docs = _one_type_per_column(docs)
+    themes = _one_type_per_column(themes)
     docs.to_parquet(folder / "documents.parquet", index=False)
     themes.to_parquet(folder / "themes.parquet", index=False)
     # CSV for people and spreadsheets: BOM for Excel's Korean, no cell that runs as a formula
@@ -85,6 +87,25 @@ def _verify(folder: Path) -> None:
         raise FeedmineError(f"{str(folder)!r} is not a saved feedmine result: missing {', '.join(missing)}. "
                             "Pass the folder given to Result.save().")
     logger.warning("%s was saved without a manifest (an older feedmine); its files cannot be verified", folder)
+
+
+def _one_type_per_column(table: pd.DataFrame) -> pd.DataFrame:
+    """Metadata columns that mix types (1, "two", 3.5 in one segment column) written as text: Parquet
+    holds one type per column, and a save must not fail after a successful analysis."""
+    import pyarrow as pa
+
+    out = table
+    for col in table.columns:
+        if table[col].dtype != object:
+            continue
+        try:
+            pa.array(table[col], from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            out = table.copy() if out is table else out
+            out[col] = pd.Series([_raw_cell(v) if not isinstance(v, str) else v for v in table[col]],
+                                 index=table.index, dtype=object)
+            logger.info("column %r mixes types; saved as text", col)
+    return out
 
 
 def _raw_cell(v: Any) -> str | None:

@@ -64,6 +64,10 @@ def read_table(source: TableLike, encoding: str | None = None, columns: list[str
     if not path.exists():
         raise FeedmineError(f"input file {str(path)!r} does not exist. Pass a DataFrame or the path of "
                             "a CSV, JSONL, Parquet or Excel file.")
+    if path.is_dir():
+        raise FeedmineError(f"{str(path)!r} is a folder; pass a file (CSV, JSONL, Parquet or Excel) or a DataFrame.")
+    if path.stat().st_size == 0:
+        raise FeedmineError(f"input file {path.name!r} is empty (0 bytes); export the table again.")
     kind = _READERS.get(path.suffix.lower())
     if kind is None:
         raise FeedmineError(f"cannot read {path.name!r}: unknown extension {path.suffix!r}. "
@@ -94,8 +98,23 @@ def read_table(source: TableLike, encoding: str | None = None, columns: list[str
         raise FeedmineError(f"could not decode {path.name!r} as {tried}: {exc}. Save the file as UTF-8, or "
                             "name its encoding (encoding='...', CLI --encoding).") from exc
     except (ValueError, pd.errors.ParserError) as exc:
-        raise FeedmineError(f"could not parse {path.name!r} as {kind}: {exc}. Check the file's format "
+        where = _bad_json_line(path, encoding) if kind == "jsonl" else ""
+        raise FeedmineError(f"could not parse {path.name!r} as {kind}{where}: {exc}. Check the file's format "
                             "and encoding (UTF-8 expected).") from exc
+
+
+def _bad_json_line(path: Path, encoding: str | None) -> str:
+    """" at line N" for the first line of a JSONL file that is not JSON (pandas names a byte position)."""
+    import json
+
+    with open(path, encoding=encoding or "utf-8-sig", errors="replace") as f:
+        for number, line in enumerate(f, start=1):
+            if line.strip():
+                try:
+                    json.loads(line)
+                except ValueError:
+                    return f" at line {number} ({line.strip()[:60]!r})"
+    return ""
 
 
 def _read_delimited(path: Path, sep: str, encoding: str | None) -> pd.DataFrame:
@@ -245,6 +264,11 @@ def _without_surrogates(df: pd.DataFrame) -> pd.DataFrame:
     return df if corpus is None else corpus
 
 
+#: magnitudes past which a number is an export error, not a rating / a customer value
+RATING_LIMIT = 1e6
+VALUE_LIMIT = 1e15
+
+
 def _to_numeric(values: pd.Series, col: str, role: str = "rating") -> pd.Series:
     numeric = pd.to_numeric(values, errors="coerce")
     bad = numeric.isna() & values.notna() & (values.astype(str).str.strip() != "")
@@ -259,4 +283,15 @@ def _to_numeric(values: pd.Series, col: str, role: str = "rating") -> pd.Series:
     if infinite.any():  # an infinite value would make every mean it enters (and the priority) inf or NaN
         logger.warning("%s column %r: %d infinite values treated as missing", role, col, int(infinite.sum()))
         numeric = numeric.mask(infinite)
+    # a rating beyond a million or a customer value beyond 10^15 is an export error, and 1e308 would
+    # overflow every sum it enters (the theme's mean, its priority)
+    limit = RATING_LIMIT if role == "rating" else VALUE_LIMIT
+    huge = numeric.abs() > limit
+    if huge.any():
+        logger.warning("%s column %r: %d values beyond ±%g treated as missing (e.g. %r)", role, col,
+                       int(huge.sum()), limit, float(numeric[huge].iloc[0]))
+        numeric = numeric.mask(huge)
+    if role == "rating" and (numeric < 0).any():
+        logger.warning("rating column %r: %d negative ratings; stars and NPS are 0 or more (pass "
+                       "rating_scale='score' if yours can be negative)", col, int((numeric < 0).sum()))
     return numeric
