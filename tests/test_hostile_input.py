@@ -383,3 +383,30 @@ def test_cli_missing_input_is_one_line(tmp_path, capsys):
 
     assert main(["analyze", str(tmp_path / "nope.csv"), "--out", str(tmp_path / "o")]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+# ----- regressions found by the fuzzer (tests/test_fuzz.py) ----------------------------------------
+def test_a_parquet_file_with_broken_utf8_strings_is_a_clear_error(tmp_path):
+    path = tmp_path / "export.parquet"
+    pd.DataFrame({"text": TEXTS}).to_parquet(path, index=False, compression=None)  # (the bytes stay findable)
+    data = path.read_bytes()
+    assert b"refund please" in data
+    path.write_bytes(data.replace(b"refund please", b"refund pl\xff\xfese"))
+    for text in ("text", None):
+        with pytest.raises(FeedmineError, match="'export.parquet' as parquet.*Invalid UTF8"):
+            load_corpus(path, text=text)
+
+
+def test_a_model_whose_arrays_are_cut_but_listed_is_a_clear_error(tmp_path):
+    from feedmine.io.store import MANIFEST, sha256_of
+
+    model = fm.Pipeline(embedder=fm.embed.TfidfEmbedder(n_components=4), random_state=0, progress=False).fit(
+        pd.DataFrame({"text": TEXTS * 3}))
+    folder = model.save(tmp_path / "model")
+    arrays = folder / "arrays.npz"
+    arrays.write_bytes(arrays.read_bytes()[:100])
+    manifest = json.loads((folder / MANIFEST).read_text())
+    manifest["files"]["arrays.npz"] = {"bytes": 100, "sha256": sha256_of(arrays)}
+    (folder / MANIFEST).write_text(json.dumps(manifest))
+    with pytest.raises(FeedmineError, match="is damaged or was not written by feedmine"):
+        fm.load_model(folder)

@@ -83,7 +83,11 @@ def read_table(source: TableLike, encoding: str | None = None, columns: list[str
         if kind == "json":
             return pd.read_json(path, dtype=False, encoding=encoding or "utf-8-sig")
         if kind == "parquet":
-            return pd.read_parquet(path)
+            import pyarrow.parquet as pq
+
+            table = pq.read_table(path)
+            table.validate(full=True)  # (see chunked._checked: strings are not checked on read)
+            return table.to_pandas()
         # dtype=object keeps each cell's own type: without it pandas re-infers text cells such as
         # "007" as numbers and ids lose their leading zeros
         return read_excel(path)
@@ -101,6 +105,12 @@ def read_table(source: TableLike, encoding: str | None = None, columns: list[str
         where = _bad_json_line(path, encoding) if kind == "jsonl" else ""
         raise FeedmineError(f"could not parse {path.name!r} as {kind}{where}: {exc}. Check the file's format "
                             "and encoding (UTF-8 expected).") from exc
+    except FeedmineError:
+        raise
+    except Exception as exc:  # a damaged binary file: pyarrow, zipfile and openpyxl raise their own kinds
+        raise FeedmineError(f"could not read {path.name!r} as {kind} ({type(exc).__name__}: {str(exc)[:200]}). "
+                            "The file may be damaged, cut short or not really a {kind} file; export it "
+                            "again.".replace("{kind}", kind)) from exc
 
 
 def _bad_json_line(path: Path, encoding: str | None) -> str:

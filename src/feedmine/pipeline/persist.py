@@ -138,6 +138,16 @@ def load_model(cls: type, path: Any, embedder: Any = None) -> Any:
     folder = Path(path)
     manifest = read_manifest(folder, MODEL_KIND, MODEL_FORMAT)
     try:
+        return _load_verified(cls, folder, manifest, embedder)
+    except (FeedmineError, KeyboardInterrupt, MemoryError):
+        raise
+    except Exception as err:  # files that agree with their manifest but hold damaged or foreign content
+        raise FeedmineError(f"the model in {str(folder)!r} is damaged or was not written by feedmine "
+                            f"({type(err).__name__}: {str(err)[:200]}); fit and save it again.") from err
+
+
+def _load_verified(cls: type, folder: Path, manifest: dict, embedder: Any) -> Any:
+    try:
         model = json.loads((folder / "model.json").read_text(encoding="utf-8"))
         with np.load(folder / "arrays.npz", allow_pickle=False) as npz:
             arrays = {k: npz[k] for k in npz.files}

@@ -250,5 +250,11 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
 
 def load_result(directory: str | PathLike) -> Result:
     """Load a result written by :meth:`Result.save` (every file checked against the folder's manifest)."""
-    documents, themes, sentences, config, meta = read_result(directory)
-    return Result(documents=documents, themes=themes, config=config, meta=meta, sentences=sentences)
+    try:
+        documents, themes, sentences, config, meta = read_result(directory)
+        return Result(documents=documents, themes=themes, config=config, meta=meta, sentences=sentences)
+    except (FeedmineError, KeyboardInterrupt, MemoryError):
+        raise
+    except Exception as err:  # files that agree with their manifest but hold damaged or foreign content
+        raise FeedmineError(f"the result in {str(directory)!r} is damaged or was not written by feedmine "
+                            f"({type(err).__name__}: {str(err)[:200]}); save it again.") from err
