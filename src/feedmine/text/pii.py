@@ -47,7 +47,7 @@ _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 _IPV4 = _OCTET + r"(?:\." + _OCTET + r"){3}"
 _HEX = r"[0-9A-Fa-f]{1,4}"
 # counts and prices right after a number ("1600-1800년대", "12345678901원") say it is not a phone/account
-_UNIT = r"(?!\s?(?:년|원|달러|만|억|명|개|건|회|점|%|~))"
+_UNIT = r"(?!\s?(?:년|원|달러|만|억|명|개|건|회|점|%|~|번째))"
 
 _PATTERNS = {
     # ASCII URL characters only: Korean particles glue onto URLs ("www.naver.com에서") and must stay

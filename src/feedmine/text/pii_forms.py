@@ -62,11 +62,14 @@ def passport_span(m: re.Match, text: str) -> tuple[int, int]:
 
 
 # a number followed by a unit is a count, not a house number ("동 3번", "길 5분")
-_NOT_UNIT = r"(?!\s?(?:분|번|시|개|회|명|년|월|일|원|%|층|km|m\b))"
+_NOT_UNIT = r"(?!(?:분|번|시|개|회|명|년|월|일|원|%|층|km|m\b))"
 _CITY = r"[가-힣]{1,8}(?:특별시|광역시|특별자치시|특별자치도|시|도)"
-_DISTRICT = r"[가-힣]{1,8}(?:시|군|구)"
+# a district is a 구 or 군; a 시 counts only as a city of two syllables or more ("당시", "역시" are words,
+# and the street with a house number after them is still required)
+_DISTRICT = r"(?:[가-힣]{1,8}(?:군|구)|[가-힣]{2,6}시(?:\s[가-힣]{1,6}(?:구|군))?)"
 _STREET = r"[가-힣0-9]{1,12}(?:대로|로|길|동|리|가)"
-_HOUSE = r"[0-9]{1,5}(?:-[0-9]{1,5})?(?:번길\s?[0-9]{1,5})?(?:번지)?" + _NOT_UNIT
+# (?![0-9]) after each number: "6500원" must not be read as house number 650 before "0원"
+_HOUSE = r"[0-9]{1,5}(?![0-9])(?:-[0-9]{1,5}(?![0-9]))?(?:번길\s?[0-9]{1,5}(?![0-9]))?(?:번지)?" + _NOT_UNIT
 _UNIT_NO = r"(?:,?\s?[0-9]{1,4}동)?(?:\s?[0-9]{1,5}호)?"
 _EN_STREET = r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Parkway)"
 ADDRESS = ("(?:" + "|".join([
@@ -81,35 +84,48 @@ ADDRESS = ("(?:" + "|".join([
 #: the commonest Korean surnames (together more than 95% of people)
 SURNAMES = ("김이박최정강조윤장임한오서신권황안송류전홍고문양손배백허유남심노하곽성차주우구민진지엄채원천방공현함"
             "변염여추도소석선설마길연위표명기반라왕금옥육인맹제모탁국어은편용예경봉")
-_HONORIFIC_AFTER = r"(?=\s?(?:고객님|회원님|님|씨)|\s(?:상담원|상담사|매니저|기사님|대리|과장|팀장|주임|선생님))"
+# 씨 only before a space, punctuation or a particle: "씨발", "씨@발", "씨앗" are not honorifics
+_SSI = r"씨(?=[\s.,!?~)\]'\"]|$|[는가의랑와도를께에이로한만])"
+_HONORIFIC_AFTER = r"(?=\s?(?:고객님|회원님|님|" + _SSI + r")|\s(?:상담원|상담사|매니저|기사님|대리|과장|팀장|주임))"
 _ROLE_BEFORE = r"(?:상담원|상담사|담당자|직원|매니저|기사님?|설치기사|배송기사|택배기사)\s"
 NAME = ("(?:" + "|".join([
     r"(?<![가-힣])(?P<ko>[" + SURNAMES + r"][가-힣]{2})" + _HONORIFIC_AFTER,
     _ROLE_BEFORE + r"(?P<role>[" + SURNAMES + r"][가-힣]{2})(?![가-힣]{2})",
     r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s(?P<en>[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)",
     r"(?i:my name is|name:)\s(?P<mine>[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)",
-    r"\b(?:agent|representative|rep|advisor|technician)\s(?:named\s|called\s)?(?P<agent>[A-Z][a-z]+)",
+    r"\b(?:agent|representative|rep|advisor|technician)\s(?:named\s|called\s)?"
+    r"(?!(?:Thank|Thanks|Please|The|This|That|And|But|So|Great|Good|Hello|Hi|Was|Is|He|She|They|It)\b)"
+    r"(?P<agent>[A-Z][a-z]+)",
 ]) + ")")
 
 # role nouns a Korean name does not end in: 구독자, 주인공, 유튜버, 사용자, 회사원, 간호사, 학생 ...
-_ROLE_END = set("자인원사생공버객")
-_PARTICLE_TAGS = ("J", "E", "VCP", "XSA", "XSV", "VV", "VA", "MAG")
+_ROLE_END = set("자인사생공버객")
+# 원 ends many given names (재원, 지원, 혜원), so only these role nouns ending in 원 count
+_ROLE_WON = {"회사원", "공무원", "연구원", "상담원", "은행원", "사무원", "역무원", "승무원", "미화원", "경비원",
+             "판매원", "배달원", "안내원", "관리원", "종업원", "교직원", "조사원"}
+_PARTICLE_TAGS = ("J", "E", "VCP", "VCN", "XS")
+_WORD_TAGS = ("MAG", "VV", "VA", "XR", "NP", "MM")
 
 
 def _is_common_word(word: str) -> bool:
-    """Kiwi's reading of a three-syllable candidate: a word with a particle or ending (연결+이, 정보+가)
-    or a single common noun ending in a role syllable (구독자) is not a name."""
+    """Kiwi's reading of a three-syllable candidate: a two-syllable word with a particle, ending or
+    suffix after it (연결+이, 정보+가, 황당+한, 정상+적) or a single common noun ending in a role syllable
+    (구독자) is not a name. Kiwi often splits a name oddly on its own (김+짓+은), so only these word
+    shapes count against it."""
     from .tokenize import _load_kiwi
 
     tokens = _load_kiwi(()).tokenize(word)
-    if len(tokens) >= 2 and any(t.tag.startswith(_PARTICLE_TAGS) for t in tokens[1:]):
-        return True
-    if len(tokens) == 1 and tokens[0].tag.startswith("NNG") and word[-1] in _ROLE_END:
-        return True
-    return len(tokens) >= 1 and tokens[0].tag.startswith(("MAG", "VV", "VA", "XR", "NP", "MM"))
+    if len(tokens) == 1:
+        tag = tokens[0].tag
+        return tag.startswith(_WORD_TAGS) or word in _ROLE_WON or (tag.startswith("NNG") and word[-1] in _ROLE_END)
+    first, rest = tokens[0], tokens[1:]
+    return (len(first.form) == 2 and first.tag.startswith(("NNG", "NP", "MAG", "XR", "NNB"))
+            and all(t.tag.startswith(_PARTICLE_TAGS) for t in rest))
 
 
 def name_span(m: re.Match, text: str) -> tuple[int, int] | None:
+    if m.group("ko") and m.group("ko")[-1] in "형누아" and text.startswith("님", m.end("ko")):
+        return None  # 윤발형님, 도연누님: a nickname with 형님 / 누님; 최고아님, 전혀아님: "아님" (is not)
     for group in ("ko", "role"):
         if m.group(group):
             return None if _is_common_word(m.group(group)) else m.span(group)
