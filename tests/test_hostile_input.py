@@ -410,3 +410,50 @@ def test_a_model_whose_arrays_are_cut_but_listed_is_a_clear_error(tmp_path):
     (folder / MANIFEST).write_text(json.dumps(manifest))
     with pytest.raises(FeedmineError, match="is damaged or was not written by feedmine"):
         fm.load_model(folder)
+
+
+# ----- the embedding cache is checked, not trusted --------------------------------------------------
+class HashingEmbedder(fm.embed.base.Embedder):
+    """A small deterministic embedder that uses the shared disk cache."""
+
+    def __init__(self, batch_size=4, max_chars=None, cache_dir=None, progress=False):
+        self.batch_size, self.max_chars, self.cache_dir, self.progress = batch_size, max_chars, cache_dir, progress
+
+    @property
+    def model_id(self):
+        return "test-hashing-6"
+
+    def _encode(self, texts):
+        return np.array([[hash_char(t, k) for k in range(6)] for t in texts], dtype=np.float32)
+
+
+def hash_char(text, k):
+    return (sum(ord(c) * (k + 1) for c in text) % 97) / 97.0 + 0.01
+
+
+@pytest.mark.parametrize("damage", ["fewer vectors", "short keys", "nan", "other width"])
+def test_a_cache_shard_that_cannot_be_right_is_rebuilt(tmp_path, damage, caplog):
+    texts = TEXTS * 2
+    clean = HashingEmbedder(cache_dir=tmp_path).transform(texts)
+    shards = sorted(tmp_path.rglob("shard-*.npz"))
+    assert len(shards) == 2  # batches of 4 texts
+    shard = shards[0]
+    with np.load(shard) as data:
+        keys, vectors = data["keys"], data["vectors"]
+    bad = {"fewer vectors": dict(keys=keys, vectors=vectors[:-1]), "short keys": dict(keys=keys[:, :8], vectors=vectors),
+           "nan": dict(keys=keys, vectors=np.full_like(vectors, np.nan)),
+           "other width": dict(keys=keys, vectors=np.ones((len(keys), 9), np.float32))}[damage]
+    np.savez(shard, **bad)
+    with caplog.at_level(logging.WARNING):
+        again = HashingEmbedder(cache_dir=tmp_path).transform(texts)
+    np.testing.assert_allclose(again, clean, atol=1e-6)
+    assert "shard" in caplog.text or "embedded again" in caplog.text
+
+
+def test_saving_a_document_result_over_a_sentence_result_leaves_no_stale_sentences(tmp_path):
+    folder = tmp_path / "run"
+    table = pd.DataFrame({"text": [f"{a}. {b}." for a, b in zip(TEXTS, reversed(TEXTS))] * 2})
+    analyze(table, unit="sentence").save(folder)
+    assert fm.load_result(folder).sentences is not None
+    analyze(table).save(folder)
+    assert fm.load_result(folder).sentences is None and not (folder / "sentences.parquet").exists()

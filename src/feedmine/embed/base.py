@@ -74,6 +74,14 @@ class Embedder(TransformerMixin, BaseEstimator):
         cache = self._cache()
         found = cache.get(keys) if cache is not None else [None] * len(unique)
         todo = [i for i, v in enumerate(found) if v is None]
+        widths = {len(v) for v in found if v is not None}
+        if todo and widths:  # the cache is only trusted when it agrees with what the model makes now
+            probe = np.asarray(self._encode([unique[todo[0]]]), dtype=np.float32)
+            if probe.ndim == 2 and widths != {probe.shape[1]}:
+                logger.warning("embedding cache of %s holds vectors of width %s, the model makes %d; "
+                               "they are embedded again", self.model_id, sorted(widths), probe.shape[1])
+                found = [None] * len(unique)
+                todo = list(range(len(unique)))
         if todo:
             logger.info("embedding %d texts with %s (%d from cache)", len(todo), self.model_id,
                         len(unique) - len(todo))

@@ -28,6 +28,10 @@ def default_cache_dir() -> Path:
     return Path(base) / "feedmine"
 
 
+#: a cache key: the SHA-256 of the text
+KEY_BYTES = 32
+
+
 def text_key(text: str) -> bytes:
     return hashlib.sha256(text.encode("utf-8")).digest()
 
@@ -40,6 +44,7 @@ class EmbeddingCache:
         digest = hashlib.sha256(model_id.encode()).hexdigest()[:10]
         self.dir = Path(root) / f"{safe}-{digest}"
         self._index: dict[bytes, np.ndarray] | None = None
+        self._width: int | None = None
 
     def _load(self) -> dict[bytes, np.ndarray]:
         if self._index is None:
@@ -53,9 +58,27 @@ class EmbeddingCache:
                 except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
                     logger.warning("ignoring unreadable embedding cache shard %s: %s", shard, exc)
                     continue
+                problem = self._shard_problem(keys, vectors)
+                if problem:  # not trusted: its texts are embedded again and written to a new shard
+                    logger.warning("ignoring embedding cache shard %s: %s", shard.name, problem)
+                    continue
                 for k, v in zip(keys, vectors):
                     self._index[k.tobytes()] = v
         return self._index
+
+    def _shard_problem(self, keys: np.ndarray, vectors: np.ndarray) -> str | None:
+        """Why a shard's arrays cannot be what :meth:`put` wrote (None when they can): keys of 32 bytes,
+        one finite float vector per key, all shards of one width."""
+        if keys.ndim != 2 or keys.shape[1] != KEY_BYTES or keys.dtype != np.uint8:
+            return f"keys of shape {keys.shape} and type {keys.dtype}, expected (n, {KEY_BYTES}) bytes"
+        if vectors.ndim != 2 or len(vectors) != len(keys) or not np.issubdtype(vectors.dtype, np.floating):
+            return f"{len(keys)} keys but vectors of shape {vectors.shape} and type {vectors.dtype}"
+        if self._width is not None and vectors.shape[1] != self._width:
+            return f"vectors of width {vectors.shape[1]}, the other shards hold {self._width}"
+        if not np.isfinite(vectors).all():
+            return "vectors with NaN or infinite values"
+        self._width = vectors.shape[1]
+        return None
 
     def get(self, keys: list[bytes]) -> list[np.ndarray | None]:
         index = self._load()
