@@ -74,36 +74,41 @@ class Embedder(TransformerMixin, BaseEstimator):
         cache = self._cache()
         found = cache.get(keys) if cache is not None else [None] * len(unique)
         todo = [i for i, v in enumerate(found) if v is None]
-        widths = {len(v) for v in found if v is not None}
-        if todo and widths:  # the cache is only trusted when it agrees with what the model makes now
-            probe = np.asarray(self._encode([unique[todo[0]]]), dtype=np.float32)
-            if probe.ndim == 2 and widths != {probe.shape[1]}:
-                logger.warning("embedding cache of %s holds vectors of width %s, the model makes %d; "
-                               "they are embedded again", self.model_id, sorted(widths), probe.shape[1])
-                found = [None] * len(unique)
-                todo = list(range(len(unique)))
         if todo:
             logger.info("embedding %d texts with %s (%d from cache)", len(todo), self.model_id,
                         len(unique) - len(todo))
-            # length-sorted batches waste less work on padding
-            order = sorted(todo, key=lambda i: len(unique[i]))
-            bar = tqdm(total=len(order), desc="embedding", unit="text", disable=not self.progress)
-            for start in range(0, len(order), self.batch_size):
-                batch = order[start:start + self.batch_size]
-                vectors = np.asarray(self._encode([unique[i] for i in batch]), dtype=np.float32)
-                if vectors.ndim != 2 or len(vectors) != len(batch):
-                    raise RuntimeError(f"{type(self).__name__} returned shape {vectors.shape} for "
-                                       f"{len(batch)} texts")
-                vectors = l2_normalize(vectors)
-                for i, v in zip(batch, vectors):
-                    found[i] = v
-                if cache is not None:
-                    cache.put([keys[i] for i in batch], vectors)
-                bar.update(len(batch))
-            bar.close()
+            self._embed_into(found, todo, unique, keys, cache)
+            # the cache is only trusted where it agrees with what the model makes now
+            width = len(found[todo[0]])
+            stale = [i for i, v in enumerate(found) if len(v) != width]
+            if stale:
+                logger.warning("embedding cache of %s held %d vectors of another width than the model's %d; "
+                               "they are embedded again", self.model_id, len(stale), width)
+                self._embed_into(found, stale, unique, keys, cache)
         matrix = np.vstack(found).astype(np.float32, copy=False)
         position = {t: i for i, t in enumerate(unique)}
         return matrix[[position[t] for t in texts]]
+
+
+    def _embed_into(self, found: list, todo: list[int], unique: list[str], keys: list[bytes], cache: Any) -> None:
+        """Embed ``unique[i]`` for each i in ``todo`` into ``found``, batch by batch, each batch cached
+        as soon as it is made (an interrupted run keeps what it finished)."""
+        # length-sorted batches waste less work on padding
+        order = sorted(todo, key=lambda i: len(unique[i]))
+        bar = tqdm(total=len(order), desc="embedding", unit="text", disable=not self.progress)
+        for start in range(0, len(order), self.batch_size):
+            batch = order[start:start + self.batch_size]
+            vectors = np.asarray(self._encode([unique[i] for i in batch]), dtype=np.float32)
+            if vectors.ndim != 2 or len(vectors) != len(batch):
+                raise RuntimeError(f"{type(self).__name__} returned shape {vectors.shape} for "
+                                   f"{len(batch)} texts")
+            vectors = l2_normalize(vectors)
+            for i, v in zip(batch, vectors):
+                found[i] = v
+            if cache is not None:
+                cache.put([keys[i] for i in batch], vectors)
+            bar.update(len(batch))
+        bar.close()
 
 
 def l2_normalize(x: np.ndarray) -> np.ndarray:
