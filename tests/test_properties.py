@@ -97,14 +97,29 @@ def emails(draw):
 passports = st.builds(lambda kw, n: f"{kw} M{n}", st.sampled_from(["여권번호", "여권", "passport no.", "Passport:"]),
                       _digits(8))
 
-VALUES = {"PHONE": phones(), "RRN": rrns(), "CARD": cards(), "EMAIL": emails(), "PASSPORT": passports}
+addresses = st.one_of(
+    st.builds(lambda d, r, n: f"서울시 {d} {r} {n}", st.sampled_from(["강남구", "마포구", "서초구"]),
+              st.sampled_from(["테헤란로", "월드컵북로", "반포대로"]), st.integers(1, 999).map(str)),
+    st.builds(lambda a, b: f"{a}동 {b}호", st.integers(101, 130), st.integers(101, 2504)),
+    st.builds(lambda n, s: f"{n} {s} Street", st.integers(1, 9999), st.sampled_from(["Baker", "Main", "Oak"])))
+KOREAN_NAMES = st.builds(lambda s, g: s + g, st.sampled_from("김이박최정강조윤장임한오서신권황안송"),
+                         st.sampled_from(["민수", "지은", "서준", "유리", "다은", "민호", "지훈", "수아", "현우"]))
+names = st.one_of(st.builds(lambda n, h: f"{n}{h}", KOREAN_NAMES, st.sampled_from(["님", " 고객님", " 씨"])),
+                  st.builds(lambda r, n: f"{r} {n}", st.sampled_from(["상담원", "담당자", "상담사"]), KOREAN_NAMES))
+
+VALUES = {"PHONE": phones(), "RRN": rrns(), "CARD": cards(), "EMAIL": emails(), "PASSPORT": passports,
+          "ADDRESS": addresses, "NAME": names}
 FRAGMENTS = ["배송이 너무 느려요", "연락 주세요", "환불 부탁드립니다", "please call me", "refund to", "ㅠㅠ",
              "3번 연속 실패", "15,000원 결제", "v2.3.1 업데이트 후"]
 
 
 def _secret(kind, value):
-    """The part of a value that must not survive (a passport's keyword may stay)."""
-    return value.split()[-1] if kind == "PASSPORT" else value
+    """The part of a value that must not survive (a passport's keyword, a name's honorific may stay)."""
+    if kind == "PASSPORT":
+        return value.split()[-1]
+    if kind == "NAME":
+        return next(w.rstrip("님") for w in value.split() if w not in ("상담원", "담당자", "상담사"))
+    return value
 
 
 @settings(max_examples=300, deadline=None)

@@ -85,12 +85,15 @@ ADDRESS = ("(?:" + "|".join([
 SURNAMES = ("김이박최정강조윤장임한오서신권황안송류전홍고문양손배백허유남심노하곽성차주우구민진지엄채원천방공현함"
             "변염여추도소석선설마길연위표명기반라왕금옥육인맹제모탁국어은편용예경봉")
 # 씨 only before a space, punctuation or a particle: "씨발", "씨@발", "씨앗" are not honorifics
-_SSI = r"씨(?=[\s.,!?~)\]'\"]|$|[는가의랑와도를께에이로한만])"
+_SSI = r"씨(?=[\s.,!?~)\]'\"]|$|[는가의랑와도를께에이로한만입였])"
 _HONORIFIC_AFTER = r"(?=\s?(?:고객님|회원님|님|" + _SSI + r")|\s(?:상담원|상담사|매니저|기사님|대리|과장|팀장|주임))"
 _ROLE_BEFORE = r"(?:상담원|상담사|담당자|직원|매니저|기사님?|설치기사|배송기사|택배기사)\s"
+# what may follow a name after a role word: nothing more of the word, or a particle / copula
+_AFTER_NAME = (r"(?=(?:님|씨|이|가|은|는|을|를|께서|께|에게|한테|과|와|이랑|랑|으로|로|입니다|이에요|예요|이었|였|이고|의|도|만)?"
+               r"(?![가-힣]))")
 NAME = ("(?:" + "|".join([
     r"(?<![가-힣])(?P<ko>[" + SURNAMES + r"][가-힣]{2})" + _HONORIFIC_AFTER,
-    _ROLE_BEFORE + r"(?P<role>[" + SURNAMES + r"][가-힣]{2})(?![가-힣]{2})",
+    _ROLE_BEFORE + r"(?P<role>[" + SURNAMES + r"][가-힣]{2})" + _AFTER_NAME,
     r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s(?P<en>[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)",
     r"(?i:my name is|name:)\s(?P<mine>[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)",
     r"\b(?:agent|representative|rep|advisor|technician)\s(?:named\s|called\s)?"
