@@ -45,7 +45,8 @@ tree = TreeMemory().start()
 n = {n}
 table = pd.DataFrame({{"id": [f"r{{i}}" for i in range(n)], "text": real_pairs(n)}})
 t0 = time.perf_counter()
-model = fm.Pipeline(embedder="fast", n_jobs={n_jobs}, random_state=0, progress=False).fit(table, text="text", id="id")
+model = fm.Pipeline(embedder="fast", n_jobs={n_jobs}, random_state=0, progress=False,
+                    clusterer=fm.ThemeClusterer(umap_epochs={epochs}) if {epochs} else None).fit(table, text="text", id="id")
 fit_s = time.perf_counter() - t0
 result = model.result_
 with tempfile.TemporaryDirectory() as tmp:
@@ -53,7 +54,7 @@ with tempfile.TemporaryDirectory() as tmp:
     result.save(tmp + "/run")
     save_s = time.perf_counter() - t1
 docs = result.documents
-print(json.dumps({{"n": n, "seconds": round(fit_s + save_s, 1), "fit_seconds": round(fit_s, 1),
+print(json.dumps({{"n": n, "umap_epochs": {epochs}, "seconds": round(fit_s + save_s, 1), "fit_seconds": round(fit_s, 1),
                   "save_seconds": round(save_s, 1), "steps": result.meta["seconds"],
                   "peak_rss_gib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 2),
                   "peak_rss_with_workers_gib": round(tree.stop() / 2**10, 2),
@@ -80,7 +81,7 @@ table = pd.concat([labelled, rest], ignore_index=True).sample(frac=1.0, random_s
 table["id"] = [f"r{{i}}" for i in range(len(table))]
 t0 = time.perf_counter()
 model = fm.Pipeline(embedder="fast", fit_sample={fit_sample}, n_jobs=2, random_state=0, progress=False,
-                    clusterer=fm.ThemeClusterer(match_references={refs})).fit(table[["id", "text"]], text="text", id="id")
+                    clusterer=fm.ThemeClusterer(match_references={refs}, umap_epochs={epochs})).fit(table[["id", "text"]], text="text", id="id")
 wall = time.perf_counter() - t0
 docs = model.result_.documents.set_index("id").loc[table["id"]]
 out = {{}}
@@ -89,7 +90,7 @@ for name, prefix in (("banking77", "b:"), ("parakqc", "p:")):
     pred, truth = docs["theme_id"].to_numpy()[rows].astype(int), table["label"].to_numpy()[rows]
     out[name] = {{"nmi": round(normalized_mutual_info_score(truth, pred), 4),
                  "ari": round(adjusted_rand_score(truth, pred), 4), "n": int(rows.sum())}}
-print(json.dumps({{"fit_sample": {fit_sample}, "match_references": {refs}, "themes": model.result_.meta["n_themes"],
+print(json.dumps({{"fit_sample": {fit_sample}, "match_references": {refs}, "umap_epochs": {epochs}, "themes": model.result_.meta["n_themes"],
                   "wall_seconds": round(wall, 1), "seconds": model.result_.meta["seconds"],
                   "unassigned_share": round(model.result_.meta["unassigned_share"], 4), **out}}))
 """
@@ -110,6 +111,7 @@ def main() -> int:
     parser.add_argument("--sample-sizes", default="10000,20000,50000,None")
     parser.add_argument("--match-references", default="None",
                         help="comma-separated caps on the matcher's references to compare (None: all members)")
+    parser.add_argument("--umap-epochs", default="None", help="UMAP epochs of the fit (None: umap-learn's rule)")
     args = parser.parse_args()
     bench = str(Path(__file__).resolve().parent)
     path = RESULTS / "scale.json"
@@ -119,16 +121,17 @@ def main() -> int:
     results["how"] = __doc__.split("\n\n")[1].replace("\n", " ")
     results.setdefault("fast_tier", {})
     for n in [int(s) for s in args.sizes.split(",") if s]:
-        row = _child(_CHILD.format(bench=bench, n=n, n_jobs=args.n_jobs))
-        results["fast_tier"][str(n)] = row
+        row = _child(_CHILD.format(bench=bench, n=n, n_jobs=args.n_jobs, epochs=args.umap_epochs))
+        results["fast_tier"][str(n) if args.umap_epochs == "None" else f"{n}_epochs_{args.umap_epochs}"] = row
         print(json.dumps(row), flush=True)
         write_results("scale", results)
     if args.sample_check:
         results.setdefault("sample_fit_100k", {})
         for size in args.sample_sizes.split(","):
             for refs in args.match_references.split(","):
-                row = _child(_SAMPLE_CHILD.format(bench=bench, fit_sample=size, refs=refs))
+                row = _child(_SAMPLE_CHILD.format(bench=bench, fit_sample=size, refs=refs, epochs=args.umap_epochs))
                 key = size if refs == "None" else f"{size}_refs_{refs}"
+                key += "" if args.umap_epochs == "None" else f"_epochs_{args.umap_epochs}"
                 results["sample_fit_100k"][key] = row
                 print(json.dumps(row), flush=True)
                 write_results("scale", results)

@@ -84,13 +84,16 @@ class ThemeClusterer(BaseEstimator):
         :class:`~feedmine.themes.match.ThemeMatcher`): what one item's placement costs. None keeps all.
     random_state : int or None
         Seeds UMAP (and a swapped-in estimator that takes ``random_state``).
+    umap_epochs : int or None
+        UMAP's optimisation epochs; None keeps umap-learn's rule (200 above 10,000 points, else 500).
+        The largest single cost of a fit on a big sample (it runs on one thread, for reproducibility).
     """
 
     def __init__(self, reducer: Any = "umap", clusterer: Any = "hdbscan", min_cluster_size: int | str = "auto",
                  min_samples: int | str = "auto", n_neighbors: int = 15, n_components: int = 5,
                  max_theme_share: float | None = 0.3, n_clusters: int | None = None, reassign: str = "auto",
                  reassign_fence: float = 1.5, match_neighbors: int = 5, match_references: int | None = None,
-                 random_state: int | None = None):
+                 random_state: int | None = None, umap_epochs: int | None = None):
         self.reducer = reducer
         self.clusterer = clusterer
         self.min_cluster_size = min_cluster_size
@@ -104,6 +107,7 @@ class ThemeClusterer(BaseEstimator):
         self.match_neighbors = match_neighbors
         self.match_references = match_references
         self.random_state = random_state
+        self.umap_epochs = umap_epochs
 
     # ----- building the steps ---------------------------------------------------------------------
     def _seeded(self, estimator: Any) -> Any:
@@ -124,7 +128,7 @@ class ThemeClusterer(BaseEstimator):
 
             cache_umap_compilation()
             return umap.UMAP(n_neighbors=max(2, min(self.n_neighbors, n - 1)), n_components=self.n_components,
-                             min_dist=0.0, metric="cosine", random_state=self.random_state,
+                             min_dist=0.0, metric="cosine", random_state=self.random_state, n_epochs=self.umap_epochs,
                              init="spectral" if n > 50 else "random")
         if self.reducer == "pca":
             from sklearn.decomposition import PCA
