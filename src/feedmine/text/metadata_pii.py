@@ -10,8 +10,7 @@ With masking on, every column that reaches the outputs is checked, not only the 
   threads, duplicates and your own join (``pseudonym(my_id)``) still work;
 * numbers and dates (rating, value, date) are not personal data and are left as they are.
 
->>> import numpy as np
-import pandas as pd
+>>> import pandas as pd
 >>> from feedmine.text.pii import PiiMasker
 >>> corpus = pd.DataFrame({"id": ["kim@example.com", "r2"], "text": ["a", "b"], "channel": ["app", "call 010-1234-5678"]})
 >>> out = mask_metadata(corpus, PiiMasker().fit())
