@@ -60,6 +60,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from ..text.pii import PiiMasker
 from ..embed.base import l2_normalize
 from ..errors import FeedmineError
 from ..schema import membership_pairs
@@ -149,8 +150,7 @@ class JourneyStageMapper(BaseEstimator):
         ``stages[i]``. Stages keep the order of their first example; no cue phrases unless ``cues``
         (``{stage: [phrases]}``) gives them, because the default cues describe app reviews and would
         overrule your examples. ``params`` go to the constructor (``margin``, ``embedder``, ...).
-        The examples are feedback too: with ``mask_pii`` (default) their personal data is masked before
-        they become part of the mapper, so none reaches a saved model's config.json or a report.
+        ``mask_pii`` (default) masks the examples' personal data first (none reaches config.json).
 
         >>> from feedmine.embed import TfidfEmbedder
         >>> texts = ["card has not arrived", "activate my new card", "card payment declined", "transfer failed"]
@@ -169,11 +169,7 @@ class JourneyStageMapper(BaseEstimator):
         if bad:
             raise FeedmineError(f"examples {bad[:5]} have an empty or non-text text or stage; every example "
                                 "needs a text and a stage name (drop the rows without one first).")
-        if mask_pii:
-            from ..text.pii import PiiMasker
-
-            masker = PiiMasker().fit()
-            texts = [masker.mask(t)[0] for t in texts]
+        texts = PiiMasker().fit().transform(texts)["text_masked"].tolist() if mask_pii else texts
         grouped: dict[str, list[str]] = {}
         for text, stage in zip(texts, stages):
             grouped.setdefault(stage.strip(), []).append(text.strip())
