@@ -96,14 +96,14 @@ def _parquet(path: Path, columns: list[str]) -> pd.DataFrame:
     header = [str(n) for n in file.schema_arrow.names]
     use = [c for c in header if c in set(columns)]
     batches = file.iter_batches(batch_size=READ_CHUNK_ROWS, columns=use or header[:1])
-    return _joined((_checked(b).to_pandas() for b in _progress(batches, path, file.metadata.num_rows)), use, header)
+    return _joined((validated(b).to_pandas() for b in _progress(batches, path, file.metadata.num_rows)), use, header)
 
 
-def _checked(batch: Any) -> Any:
-    """The batch, fully validated: pyarrow does not check a damaged file's strings for valid UTF-8
-    when it reads them, and pandas would fail on them later, far from the file."""
-    batch.validate(full=True)
-    return batch
+def validated(arrow: Any) -> Any:
+    """An Arrow table or batch, fully validated: pyarrow does not check a damaged file's strings for
+    valid UTF-8 when it reads them, and pandas would fail on them later, far from the file."""
+    arrow.validate(full=True)
+    return arrow
 
 
 def _joined(parts, use: list[str], header: list[str]) -> pd.DataFrame:

@@ -46,10 +46,10 @@ def to_dates(values: pd.Series, col: str) -> pd.Series:
     text = values.mask(numbers.notna()) if numbers.notna().any() else values
     try:
         dates = pd.to_datetime(text, errors="coerce", utc=False, format="mixed")
+        mixed = dates.dtype == object  # aware dates beside naive ones come back as objects
     except (ValueError, TypeError):  # pandas refuses to mix time zones without utc=True
-        dates = pd.to_datetime(text, errors="coerce", utc=True, format="mixed")
-        logger.warning("date column %r mixes time zones; all dates are read as UTC", col)
-    if getattr(dates.dtype, "tz", None) is None and dates.dtype == object:  # mixed aware/naive objects
+        mixed = True
+    if mixed:
         dates = pd.to_datetime(text, errors="coerce", utc=True, format="mixed")
         logger.warning("date column %r mixes time zones; all dates are read as UTC", col)
     for (lo, hi), convert, what in _RANGES:

@@ -85,9 +85,7 @@ def read_table(source: TableLike, encoding: str | None = None, columns: list[str
         if kind == "parquet":
             import pyarrow.parquet as pq
 
-            table = pq.read_table(path)
-            table.validate(full=True)  # (see chunked._checked: strings are not checked on read)
-            return table.to_pandas()
+            return chunked.validated(pq.read_table(path)).to_pandas()
         # dtype=object keeps each cell's own type: without it pandas re-infers text cells such as
         # "007" as numbers and ids lose their leading zeros
         return read_excel(path)

@@ -143,12 +143,7 @@ class TextCleaner(TransformerMixin, BaseEstimator):
     def _mask_raw(self, value: Any, clean_spans: int) -> Any:
         """The raw cell with its personal data masked (what ``documents.text`` shows)."""
         if not isinstance(value, str):
-            # an int that is a card number, a dict holding a phone: masked in their text form, which
-            # then stands in for the cell; a cell with nothing personal keeps its own type
-            if _is_missing(value) or isinstance(value, bool):
-                return value
-            masked, counts = self.masker_.mask(str(value))
-            return masked if counts else value
+            return value
         masked, counts = self.masker_.mask(value)
         if sum(counts.values()) < clean_spans:
             # the raw form hid some (full-width digits, odd spaces): show the normalised, masked text
@@ -218,9 +213,14 @@ class TextCleaner(TransformerMixin, BaseEstimator):
         row = [clean, lang, reason]
         if self.masker_ is not None:
             if reason == "non_text" and not isinstance(value, bool):
-                counts = self.masker_.mask(str(value))[1]  # (the spans that _mask_raw masks)
+                # an int that is a card number, a dict holding a phone: masked in their text form, which
+                # then stands in for the cell; a cell with nothing personal keeps its own type
+                masked, counts = self.masker_.mask(str(value))
+                raw = masked if counts else value
+            else:
+                raw = self._mask_raw(value, sum(counts.values()))
             n_spans = sum(counts.values())
-            row += [self._mask_raw(value, n_spans), n_spans, ", ".join(f"{k}:{v}" for k, v in sorted(counts.items()))]
+            row += [raw, n_spans, ", ".join(f"{k}:{v}" for k, v in sorted(counts.items()))]
         return row
 
     def fit_transform(self, texts: Sequence[Any], y: Any = None, ids: Sequence[str] | None = None) -> pd.DataFrame:

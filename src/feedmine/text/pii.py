@@ -59,7 +59,6 @@ _PATTERNS = {
            + _HEX + r"(?::" + _HEX + r"){7}|::(?:ffff:)?" + _IPV4 + r"|(?:" + _HEX + r"(?::" + _HEX
            + r"){0,6})?::(?:" + _HEX + r"(?::" + _HEX + r"){0,6})?)(?![0-9A-Za-z_:]|\.\d))"),
     # YYMMDD, optional "-" or " ", then 7 digits whose first (sex / century) is 1-8; no checksum: numbers
-    # issued since October 2020 have random digits in place of one
     # issued since October 2020 have random digits in place of one. The back half may be starred out
     # ("900101-1******"): the birth date and sex digit that remain are still personal
     "RRN": (_L + r"[0-9]{2}(?P<m>0[1-9]|1[0-2])(?P<d>0[1-9]|[12][0-9]|3[01])(?: ?[-\u2010-\u2015] ?| )?"
