@@ -42,6 +42,7 @@ from ..io.tables import load_corpus
 from ..result.result import Result
 from ..schema import UNASSIGNED, UNITS
 from ..themes.cluster import MIN_ITEMS_TO_CLUSTER
+from ..themes.hierarchy import tree_record
 from ..themes.theme_map import ThemeLayout
 from ..themes.units import distinct_theme_pairs
 from .assemble import assemble, place
@@ -172,13 +173,16 @@ class Pipeline(BaseEstimator):
         progress.done("describe")
         self.stages_ = stages
         self.fingerprint_ = self.lineage_ = self._fingerprint()
-        meta = {"mode": "fit", "model_fingerprint": self.fingerprint_, "model_lineage": self.lineage_,
-                "outlier_share_before_reassignment": getattr(clusterer, "outlier_share_", None),
+        meta = {**self._meta("fit"), "outlier_share_before_reassignment": getattr(clusterer, "outlier_share_", None),
                 "rule_agreement": getattr(clusterer, "rule_agreement_", None),
-                "min_cluster_size": getattr(clusterer, "min_cluster_size_", None),
-                "embedder": getattr(stages["embedder"], "model_id", type(stages["embedder"]).__name__),
-                "versions": versions()}
+                "min_cluster_size": getattr(clusterer, "min_cluster_size_", None)}
         return batch, placed, meta
+
+    def _meta(self, mode: str) -> dict[str, Any]:
+        """What every Result of this model records: the path, the model's identity, its theme tree."""
+        return {"mode": mode, "model_fingerprint": self.fingerprint_, "model_lineage": self.lineage_,
+                "embedder": getattr(self.stages_["embedder"], "model_id", type(self.stages_["embedder"]).__name__),
+                "versions": versions(), "theme_tree": tree_record(self.stages_["clusterer"])}
 
     def assign(self, source: Any, **columns: Any) -> Result:
         """A Result for new rows in the fitted themes: the same theme ids, a confidence per row, theme
@@ -251,9 +255,7 @@ class Pipeline(BaseEstimator):
         placed = place(done.batch, done.labels, done.confidence, np.zeros(len(done.labels), dtype=bool), done.weak,
                        unit, self.distinct_pairs_, done.xy)
         themes = self._batch_themes(done.quotes)
-        meta = {"mode": mode, "model_fingerprint": self.fingerprint_, "model_lineage": self.lineage_,
-                "embedder": getattr(stages["embedder"], "model_id", type(stages["embedder"]).__name__),
-                "versions": versions(), **(meta or {})}
+        meta = {**self._meta(mode), **(meta or {})}
         result, _ = assemble(done.batch, placed, done.tags, done.unit_tags, themes, self.tightness_,
                              clone(stages["scorer"], safe=False), unit, self._config(), meta)
         progress.done("score")

@@ -163,23 +163,38 @@ class ThemeEditor:
             _check_label(label)
         if len(ids) < 2:
             raise FeedmineError(f"merge needs at least two different themes, got {list(theme_ids)!r}.")
-        keep = ids[0]
+        # a label the analyst chose for any merged theme survives, unless a new one is given
+        return self._merge([ids], [label], [[int(t) for t in theme_ids]])
+
+    def merge_groups(self, groups: Sequence[Sequence[int]]) -> Result:
+        """Several merges at once, one recompute (what :meth:`Result.themes_at` uses): each group becomes
+        one theme under its smallest id, logged as one merge entry per group."""
+        groups = [sorted({self._theme(t) for t in g}) for g in groups]
+        groups = [g for g in groups if len(g) > 1]
+        if len({t for g in groups for t in g}) != sum(map(len, groups)):
+            raise FeedmineError(f"merge_groups needs disjoint groups, got {groups!r}.")
+        if not groups:
+            raise FeedmineError("merge_groups needs at least one group of two or more themes.")
+        return self._merge(groups, [None] * len(groups), groups)
+
+    def _merge(self, groups: list[list[int]], labels: list[str | None], asked: list[list[int]]) -> Result:
+        into = {t: g[0] for g in groups for t in g}
         docs, segs = self.result.documents.copy(), None
         if self.sentence_mode_:
             # every merged id becomes the kept one, once, where its first occurrence was (primary stays first)
-            self._set_lists(docs, [_dedupe([keep if t in ids else t for t in ts]) for ts in self._lists(docs)])
+            self._set_lists(docs, [_dedupe([into.get(t, t) for t in ts]) for ts in self._lists(docs)])
             segs = self.result.sentences.copy()
-            segs.loc[segs["theme_id"].isin(ids).to_numpy(), "theme_id"] = keep
+            segs["theme_id"] = segs["theme_id"].replace(into)
         else:
-            docs.loc[docs["theme_id"].isin(ids), "theme_id"] = keep
+            docs["theme_id"] = docs["theme_id"].replace(into)
         fixed = self._fixed()
-        # a label the analyst chose for any merged theme survives, unless a new one is given
-        chosen = label if label is not None else next((fixed[t] for t in theme_ids if int(t) in fixed), None)
-        fixed = {t: lb for t, lb in fixed.items() if t not in ids}
-        if chosen is not None:
-            fixed[keep] = str(chosen)
-        entry = {"op": "merge", "theme_ids": ids, "label": label, "into": keep, "themes": self._snapshot(ids)}
-        return self._commit(docs, fixed, entry, segs)
+        chosen = [label if label is not None else next((fixed[t] for t in order if t in fixed), None)
+                  for label, order in zip(labels, asked)]
+        fixed = {t: lb for t, lb in fixed.items() if t not in into}
+        fixed.update({g[0]: str(lb) for g, lb in zip(groups, chosen) if lb is not None})
+        entries = [{"op": "merge", "theme_ids": g, "label": lb, "into": g[0], "themes": self._snapshot(g)}
+                   for g, lb in zip(groups, labels)]
+        return self._commit(docs, fixed, entries[0] if len(entries) == 1 else entries, segs)
 
     def split(self, theme_id: int, n: int = 2, random_state: int = 0) -> Result:
         """k-means the theme's items into ``n`` new themes, numbered after the current largest id.
@@ -331,7 +346,7 @@ class ThemeEditor:
         label_of = dict(zip(themes["theme_id"].astype(int), themes["label"]))
         return [label_of.get(int(t)) if pd.notna(t) else None for t in docs["theme_id"]]
 
-    def _commit(self, docs: pd.DataFrame, fixed: dict[int, str], entry: dict[str, Any],
+    def _commit(self, docs: pd.DataFrame, fixed: dict[int, str], entry: dict[str, Any] | list[dict[str, Any]],
                 segs: pd.DataFrame | None = None) -> Result:
         """Recompute the whole theme table (as the pipeline builds it) from ``docs.theme_id``, or in sentence
         mode from ``segs.theme_id`` (keywords, labels, quotes, tightness) and ``docs.theme_ids`` (the rest)."""
@@ -356,17 +371,19 @@ class ThemeEditor:
         tightness = {t: float((G @ l2_normalize(G.mean(axis=0, keepdims=True))[0]).mean()) for t, G in groups.items()}
         themes, _ = finish_themes(themes, docs, members, tightness, clone(self.scorer, safe=False))
         gone = sorted(set(self.result.themes["theme_id"].astype(int)) - set(themes["theme_id"]) - {-1})
-        if gone and entry["op"] == "move":  # merge and split remove themes by design; a move only by emptying
+        # merge and split remove themes by design; a move only by emptying
+        if gone and not isinstance(entry, list) and entry["op"] == "move":
             logger.info("themes %s lost all their items and were removed", gone)
         docs["theme_label"] = self._doc_labels(docs, themes)
         return self._publish(docs, themes, entry, segs)
 
-    def _publish(self, docs: pd.DataFrame, themes: pd.DataFrame, entry: dict[str, Any],
+    def _publish(self, docs: pd.DataFrame, themes: pd.DataFrame, entry: dict[str, Any] | list[dict[str, Any]],
                  segs: pd.DataFrame | None = None) -> Result:
         old = self.result
         meta = copy.deepcopy(old.meta)
-        entry = dict(entry, status="applied", vectors=self.vector_source_)
-        meta["edits"] = list(meta.get("edits", [])) + [entry]
+        entries = [dict(e, status="applied", vectors=self.vector_source_)
+                   for e in (entry if isinstance(entry, list) else [entry])]
+        meta["edits"] = list(meta.get("edits", [])) + entries
         meta["n_themes"] = int((themes["theme_id"] >= 0).sum())
         labels = docs["theme_id"].dropna()
         meta["unassigned_share"] = float((labels == -1).mean()) if len(labels) else 0.0

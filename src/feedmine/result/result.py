@@ -139,6 +139,16 @@ class Result:
         meta = {**self.meta, "themes_named_by": getattr(namer, "__name__", type(namer).__name__)}
         return Result(documents=docs, themes=themes, config=self.config, meta=meta, sentences=self.sentences)
 
+    def themes_at(self, level: int | str = "coarse", distance: float | None = None,
+                  embeddings: Any = None) -> "Result":
+        """This result read at a coarser level: themes merged along the model's theme tree down to
+        ``level`` themes (an int) or to the documented ``"coarse"`` level, or every merge closer than
+        cosine ``distance``; all numbers recomputed. ``themes.member_themes`` lists the fine themes of
+        each, ``documents.fine_theme_id`` keeps each item's fine theme (:mod:`feedmine.result.levels`)."""
+        from .levels import themes_at
+
+        return themes_at(self, level=level, distance=distance, embeddings=embeddings)
+
     def thread_summaries(self, n_sentences: int = 2) -> pd.DataFrame:
         """Per discussion thread (needs ``thread=`` at load time): ``thread_id, n_items, summary``, the
         sentences that best cover it; replies that only agree are left out of the summary."""
