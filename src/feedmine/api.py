@@ -26,7 +26,8 @@ from .themes.cluster import ThemeClusterer
 def analyze(source: TableLike, text: str | None = None, id: str | None = None, date: str | None = None,
             rating: str | None = None, channel: str | None = None, segment: str | None = None,
             customer: str | None = None, value: str | None = None, thread: str | None = None,
-            parent: str | None = None, *, embedder: Any = "hybrid", clusterer: Any = None,
+            parent: str | None = None, by: str | None = None, *, group_themes: str = "separate",
+            embedder: Any = "hybrid", clusterer: Any = None,
             tagger: Any = None, weights: dict[str, float] | None = None, rating_scale: str = "auto",
             min_cluster_size: int | str = "auto", mask_pii: bool = True, unit: str = "document",
             cache_dir: Any = None, journey: Any = None, encoding: str | None = None,
@@ -49,15 +50,20 @@ def analyze(source: TableLike, text: str | None = None, id: str | None = None, d
     ``encoding`` names a CSV's text encoding; None tries UTF-8, then CP949 (Korean Excel).
     A table longer than ``fit_sample`` rows is fitted on a seeded sample of that many and every row is
     then placed in the themes found; ``n_jobs`` worker processes place them (-1: one per CPU;
-    docs/scale.md). ``embedder="fast"`` is the tier for hundreds of thousands of items.
+    docs/scale.md). ``embedder="fast"`` is the tier for hundreds of thousands of items. ``by`` names a
+    column (product, app, market) whose values are analysed apart: themes and priorities within each
+    group, returned as one Result with a ``group`` column (``result.for_group(g)``,
+    ``result.group_table()``); ``group_themes="shared"`` fits one set of themes on every row and scores
+    each group on its own rows instead (:mod:`feedmine.pipeline.groups`).
     Same input and ``random_state`` give the same result.
     """
     pipeline = build_pipeline(embedder=embedder, clusterer=clusterer, tagger=tagger, weights=weights,
                               rating_scale=rating_scale, min_cluster_size=min_cluster_size, mask_pii=mask_pii,
                               unit=unit, cache_dir=cache_dir, journey=journey, fit_sample=fit_sample,
-                              n_jobs=n_jobs, random_state=random_state, progress=progress)
+                              n_jobs=n_jobs, group_themes=group_themes, random_state=random_state,
+                              progress=progress)
     corpus = load_corpus(source, text=text, id=id, date=date, rating=rating, channel=channel, segment=segment,
-                         customer=customer, value=value, thread=thread, parent=parent, encoding=encoding)
+                         customer=customer, value=value, thread=thread, parent=parent, encoding=encoding, by=by)
     return pipeline.fit(corpus).result_
 
 
@@ -65,7 +71,8 @@ def build_pipeline(*, embedder: Any = "hybrid", clusterer: Any = None, tagger: A
                    weights: dict[str, float] | None = None, rating_scale: str = "auto",
                    min_cluster_size: int | str = "auto", mask_pii: bool = True, unit: str = "document",
                    cache_dir: Any = None, journey: Any = None, fit_sample: int | None = FIT_SAMPLE,
-                   n_jobs: int | None = None, random_state: int | None = 0, progress: bool = True) -> Pipeline:
+                   n_jobs: int | None = None, group_themes: str = "separate", random_state: int | None = 0,
+                   progress: bool = True) -> Pipeline:
     """The unfitted :class:`~feedmine.Pipeline` that :func:`analyze` runs, from the same arguments (for
     ``fm.build_pipeline(...).fit(table, text=...)``, then ``assign`` and ``save``)."""
     if clusterer is None:
@@ -74,7 +81,7 @@ def build_pipeline(*, embedder: Any = "hybrid", clusterer: Any = None, tagger: A
                     embedder=make_embedder(embedder, cache_dir=cache_dir, progress=progress),
                     clusterer=clusterer, tagger=tagger, scorer=ThemeScorer(weights=weights, rating_scale=rating_scale),
                     journey=journey_mapper(journey), unit=unit, fit_sample=fit_sample, n_jobs=n_jobs,
-                    random_state=random_state, progress=progress)
+                    group_themes=group_themes, random_state=random_state, progress=progress)
 
 
 def journey_mapper(spec: Any) -> Any:

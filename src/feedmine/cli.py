@@ -26,6 +26,8 @@ def _columns(parser: argparse.ArgumentParser, text_help: str) -> None:
     for role in ROLES:
         parser.add_argument(f"--{role}", help=f"column holding the {role}")
     parser.add_argument("--encoding", help="the file's text encoding (default: UTF-8, else CP949 as Excel saves Korean)")
+    parser.add_argument("--by", help="column whose values (product, app, market) are analysed apart: themes and "
+                                     "priorities within each group")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -54,6 +56,9 @@ def _fitting(parser: argparse.ArgumentParser) -> None:
                        help="map items to the generic customer-journey stages (weak; see --journey-examples)")
     stage.add_argument("--journey-examples", metavar="FILE",
                        help="table of your own labelled examples (columns text, stage) to map journey stages by")
+    parser.add_argument("--group-themes", choices=["separate", "shared"], default="separate",
+                        help="with --by: themes found in each group (default) or one set shared by all groups, "
+                             "each scored within its group")
     parser.add_argument("--random-state", type=int, default=0)
     parser.add_argument("--fit-sample", default="50000",
                         help="fit the themes on a random sample of this many rows of a longer table, then place "
@@ -125,7 +130,7 @@ def _check_targets(args: argparse.Namespace) -> None:
 
 def _run(args: argparse.Namespace) -> tuple[Any, list[Path]]:
     _check_targets(args)
-    columns = {role: getattr(args, role) for role in ("text", *ROLES, "encoding")}
+    columns = {role: getattr(args, role) for role in ("text", *ROLES, "encoding", "by")}
     if args.command == "assign":
         from .pipeline import load_model
 
@@ -143,7 +148,8 @@ def _run(args: argparse.Namespace) -> tuple[Any, list[Path]]:
                               mask_pii=not args.no_mask_pii, unit=args.unit,
                               journey=args.journey_examples or args.journey or None,
                               fit_sample=None if args.fit_sample == "all" else int(args.fit_sample),
-                              n_jobs=args.n_jobs, random_state=args.random_state, progress=not args.no_progress)
+                              n_jobs=args.n_jobs, group_themes=args.group_themes, random_state=args.random_state,
+                              progress=not args.no_progress)
     pipeline.fit(args.source, **columns)
     written = []
     if args.command == "fit":

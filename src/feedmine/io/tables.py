@@ -161,17 +161,18 @@ def load_corpus(source: TableLike, text: str | None = None, id: str | None = Non
                 date: str | None = None, rating: str | None = None, channel: str | None = None,
                 segment: str | None = None, customer: str | None = None, value: str | None = None,
                 thread: str | None = None, parent: str | None = None,
-                keep: list[str] | None = None, encoding: str | None = None) -> pd.DataFrame:
+                keep: list[str] | None = None, encoding: str | None = None, by: str | None = None) -> pd.DataFrame:
     """Read ``source`` and return the corpus with feedmine's column roles.
 
     ``text`` names the feedback column (guessed when omitted). ``id`` names a unique id column; without
     one, stable ids ``row-0``, ``row-1``… are made from the row position. ``rating`` may be stars
     (1–5), a 0–10 NPS answer or any numeric score. ``value`` is a numeric customer value (revenue,
     plan price) that weights impact. ``thread`` and ``parent`` name the discussion columns (thread id;
-    the id of the item a reply answers), which turn agreeing replies into votes. ``keep`` lists extra
-    columns to carry through. ``encoding``: see :func:`read_table` (None: UTF-8, else CP949).
+    the id of the item a reply answers), which turn agreeing replies into votes. ``by`` names the column
+    whose values are analysed apart (product, app, market): it becomes the corpus column ``group``, as
+    text, missing values as :data:`MISSING_GROUP`. ``keep`` lists extra columns to carry through. ``encoding``: see :func:`read_table` (None: UTF-8, else CP949).
     """
-    named = [c for c in (id, text, date, rating, channel, segment, customer, value, thread, parent) if c is not None]
+    named = [c for c in (id, text, date, rating, channel, segment, customer, value, thread, parent, by) if c is not None]
     # a file whose text column is named: read only the columns used (in chunks, bounded memory)
     wanted = None if text is None or isinstance(source, pd.DataFrame) else list(dict.fromkeys(named + list(keep or [])))
     df = read_table(source, encoding=encoding, columns=wanted)
@@ -186,7 +187,7 @@ def load_corpus(source: TableLike, text: str | None = None, id: str | None = Non
     mapping: Mapping[str, str | None] = {
         "id": id, "text": text if text is not None else _guess_text_column(df), "date": date,
         "rating": rating, "channel": channel, "segment": segment, "customer": customer, "value": value,
-        "thread": thread, "parent": parent,
+        "thread": thread, "parent": parent, "by": by,
     }
     for role, col in mapping.items():
         if col is not None and col not in df.columns:
@@ -228,6 +229,10 @@ def load_corpus(source: TableLike, text: str | None = None, id: str | None = Non
         else:
             corpus[role] = pd.Series(values.astype(object).where(values.notna(), None).to_numpy(dtype=object),
                                      index=corpus.index, dtype=object)
+    if by is not None:
+        values = df[by].reset_index(drop=True)
+        corpus["group"] = pd.Series(values.astype(str).where(values.notna() & (values.astype(str).str.strip() != ""),
+                                                             MISSING_GROUP).to_numpy(dtype=object), dtype=object)
     for col in keep or []:
         if col not in corpus.columns:
             corpus[col] = df[col].to_numpy()
@@ -245,6 +250,9 @@ def _check_columns(df: pd.DataFrame) -> None:
         raise FeedmineError(f"the table has duplicate column names: {', '.join(map(repr, dup))}. Give each "
                             "column its own name (in a file: a unique header row).")
 
+
+#: the group of rows whose ``by`` column is empty
+MISSING_GROUP = "(missing)"
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 

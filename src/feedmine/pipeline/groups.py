@@ -1,0 +1,258 @@
+"""One analysis per group: themes and priorities within each product, app or market (``by=``).
+
+A feedback export usually mixes products, and a product team ranks its problems within its own
+product: pooled, a small app's crash theme drowns in the big apps' volume. With ``by=`` a column, every
+value of it is analysed apart and the parts come back as one Result:
+
+* ``group_themes="separate"``: one model per group — themes found in each group's own feedback,
+  frequency and priority relative to that group;
+* ``group_themes="shared"``: one model fitted on every row, so a theme means the same thing in every
+  group, and each group's rows scored on their own (share, impact and priority within the group).
+
+The default and why are in docs/scoring.md (measured by benchmarks/group_priority.py).
+
+The combined Result is plain data like any other: ``documents`` and ``themes`` carry ``group``; a
+theme's ``theme_id`` is unique across the result (so every view and export works on it as on any
+result), ``group_theme_id`` is its id in its group's analysis (shared mode: the shared theme's id, the
+same in every group) and ``rank`` its rank within its group. Unassigned items share the one -1 row.
+``meta["groups"]`` lists each group with its counts and status: a group too small to cluster is
+reported there, and its rows come out like every other row. ``result.for_group(g)`` is one group's own
+Result, ``result.group_table()`` the across-groups summary.
+
+>>> import pandas as pd, feedmine as fm
+>>> from feedmine.embed import TfidfEmbedder
+>>> texts = ["app crashes on start", "app crashes again", "the app crashes", "slow delivery", "delivery slow"]
+>>> table = pd.DataFrame({"text": texts * 4, "app": ["A"] * 10 + ["B"] * 10})
+>>> model = fm.Pipeline(embedder=TfidfEmbedder(n_components=4), random_state=0, progress=False)
+>>> result = model.fit(table, text="text", by="app").result_
+>>> result.group_table()[["group", "n_items"]].values.tolist()
+[['A', 10], ['B', 10]]
+>>> sorted(result.themes.loc[result.themes["theme_id"] >= 0, "group"].unique())
+['A', 'B']
+"""
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+from tqdm.auto import tqdm
+
+from ..errors import FeedmineError
+from ..result.result import Result
+from ..themes.cluster import MIN_ITEMS_TO_CLUSTER
+
+logger = logging.getLogger(__name__)
+
+GROUP_THEMES = ("separate", "shared")
+GROUPED_KIND = "feedmine-grouped-model"
+GROUPED_FORMAT = 1
+
+
+def check_group_themes(value: Any) -> str:
+    if value not in GROUP_THEMES:
+        raise FeedmineError(f"group_themes must be one of {', '.join(GROUP_THEMES)}, got {value!r}.")
+    return value
+
+
+def _rows_by_group(corpus: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Row positions of each group, groups in sorted order (the same table gives the same order)."""
+    codes, names = pd.factorize(corpus["group"].astype(str), sort=True)
+    return {str(name): np.flatnonzero(codes == k) for k, name in enumerate(names)}
+
+
+def fit_groups(model: Any, corpus: pd.DataFrame, fit_plain: Any) -> None:
+    """``Pipeline.fit`` of a corpus with a ``group`` column: sets ``model.groups_`` (separate) or the
+    model's own fitted state (shared), and ``model.result_`` (the combined Result).
+    ``fit_plain(pipeline, corpus)`` fits a pipeline on a corpus without groups."""
+    how = check_group_themes(model.group_themes)
+    rows = _rows_by_group(corpus)
+    plain = corpus.drop(columns="group")
+    columns = dict(model.columns_)
+    if how == "shared":
+        fit_plain(model, plain)
+        model.columns_, model.group_mode_, model.groups_ = columns, "shared", None
+        parts = [(g, model._assign(plain.iloc[r].reset_index(drop=True), mode="fit"), r)
+                 for g, r in _progress(rows, model.progress, "scoring groups")]
+    else:
+        model.groups_, parts = {}, []
+        for g, r in _progress(rows, model.progress, "fitting groups"):
+            sub = clone(model).set_params(progress=False)
+            fit_plain(sub, plain.iloc[r].reset_index(drop=True))
+            model.groups_[g] = sub
+            parts.append((g, sub.result_, r))
+        model.group_mode_ = "separate"
+    model.result_ = combine(parts, how)
+
+
+def assign_groups(model: Any, corpus: pd.DataFrame, mode: str) -> Result:
+    """``Pipeline.assign`` of a grouped model: each group's rows placed by its own model (separate) or
+    the shared one, scored within the group."""
+    rows = _rows_by_group(corpus)
+    plain = corpus.drop(columns="group")
+    if model.group_mode_ == "shared":  # shared themes: every group, known or new, goes into them
+        parts = [(g, model._assign(plain.iloc[r].reset_index(drop=True), mode=mode), r)
+                 for g, r in _progress(rows, model.progress, "scoring groups")]
+        return combine(parts, "shared")
+    unknown = sorted(set(rows) - set(model.groups_))
+    if unknown:
+        raise FeedmineError(f"no model for group(s) {', '.join(map(repr, unknown[:10]))}: this model was fitted "
+                            f"per group on {', '.join(map(repr, list(model.groups_)[:10]))}. Fit again with "
+                            "these groups, or use group_themes='shared', which places any group in shared themes.")
+    parts = [(g, model.groups_[g].assign(plain.iloc[r].reset_index(drop=True)), r)
+             for g, r in _progress(rows, model.progress, "assigning groups")]
+    return combine(parts, "separate")
+
+
+def _progress(rows: dict[str, np.ndarray], show: bool, what: str):
+    return tqdm(rows.items(), total=len(rows), desc=f"feedmine: {what}", unit="group", disable=not show)
+
+
+def _status(n_analysed: int, n_themes: int, how: str) -> str:
+    if how == "shared":  # nothing is clustered per group; a small group is scored on few items
+        return "ok" if n_analysed >= MIN_ITEMS_TO_CLUSTER else \
+            f"few items: {n_analysed} analysed, so its priorities rest on little evidence"
+    if n_analysed < MIN_ITEMS_TO_CLUSTER:
+        return (f"too small to cluster: {n_analysed} analysed items, at least {MIN_ITEMS_TO_CLUSTER} are "
+                "needed (its items are kept, in one theme)")
+    return "ok" if n_themes else "no themes found (every item unassigned)"
+
+
+def _renumber(values: pd.Series, new_id: dict[int, int]) -> pd.Series:
+    return values.map(lambda t: new_id.get(int(t), int(t)) if pd.notna(t) else t).astype(values.dtype)
+
+
+def combine(parts: list[tuple[str, Result, np.ndarray]], how: str) -> Result:
+    """One Result of the groups' Results (see the module notes); rows back in input order."""
+    docs, themes, sentences, groups, group_meta, offset = [], [], [], [], {}, 0
+    for g, res, rows in parts:
+        t = res.themes
+        keep = (t["theme_id"] >= 0) & (t["size"] > 0 if "size" in t else True)
+        ids = sorted(int(x) for x in t.loc[keep, "theme_id"])
+        new_id = {old: offset + k for k, old in enumerate(ids)}
+        offset += len(ids)
+        d = res.documents.copy()
+        d.insert(1, "group", g)
+        d.insert(d.columns.get_loc("theme_id") + 1, "group_theme_id", d["theme_id"])
+        d["theme_id"] = _renumber(d["theme_id"], new_id)
+        if "theme_ids" in d:
+            d["theme_ids"] = [[new_id.get(int(x), int(x)) for x in ts] for ts in d["theme_ids"]]
+        docs.append(d.set_index(pd.Index(rows)))
+        part = t[keep].copy()
+        part.insert(1, "group", g)
+        part.insert(2, "group_theme_id", part["theme_id"])
+        part["theme_id"] = part["theme_id"].map(new_id)
+        themes.append(part)
+        if res.sentences is not None:
+            s = res.sentences.copy()
+            s.insert(1, "group", g)
+            s["theme_id"] = _renumber(s["theme_id"], new_id)
+            sentences.append(s)
+        analysed = int(d["theme_id"].notna().sum())
+        top = part.sort_values("rank")["label"].iloc[0] if len(part) and "rank" in part else None
+        groups.append({"group": g, "n_items": int(len(d)), "n_analysed": analysed, "n_themes": len(ids),
+                       "n_unassigned": int((d["theme_id"] == -1).sum()), "top_pain_point": top,
+                       "status": _status(analysed, len(ids), how)})
+        group_meta[g] = res.meta
+    documents = pd.concat(docs).sort_index().reset_index(drop=True)
+    n_unassigned = sum(x["n_unassigned"] for x in groups)
+    n_analysed = sum(x["n_analysed"] for x in groups)
+    unassigned = pd.DataFrame({"theme_id": [-1], "group": [None], "group_theme_id": [-1], "label": ["unassigned"],
+                               "size": [n_unassigned], "share": [n_unassigned / n_analysed if n_analysed else 0.0]})
+    table = pd.concat([unassigned, *themes], ignore_index=True)
+    first = parts[0][1] if parts else None
+    meta = {"mode": first.meta.get("mode") if first else None, "group_themes": how, "groups": groups,
+            "group_meta": group_meta, "n_themes": offset,
+            "unassigned_share": n_unassigned / n_analysed if n_analysed else 0.0}
+    config = {**(first.config if first else {}), "group_themes": how}
+    return Result(documents=documents, themes=table, config=config, meta=meta,
+                  sentences=pd.concat(sentences, ignore_index=True) if sentences else None)
+
+
+def for_group(result: Result, group: Any) -> Result:
+    """One group's own Result out of a combined one: its rows, its themes under their group ids, its meta."""
+    known = [x["group"] for x in result.meta.get("groups", [])]
+    if "group" not in result.documents or not known:
+        raise FeedmineError("this result is not split by group: analyse with by='<column>' to get groups.")
+    if str(group) not in known:
+        raise FeedmineError(f"no group {group!r}; the groups are {', '.join(map(repr, known[:20]))}"
+                            + (" …" if len(known) > 20 else "") + ".")
+    g = str(group)
+    docs = result.documents[result.documents["group"] == g].reset_index(drop=True)
+    docs["theme_id"] = docs.pop("group_theme_id")
+    if "theme_ids" in docs:
+        back = dict(zip(result.themes["theme_id"].astype(int), result.themes["group_theme_id"].astype(int)))
+        docs["theme_ids"] = [[back.get(int(x), int(x)) for x in ts] for ts in docs["theme_ids"]]
+    themes = result.themes[result.themes["group"] == g].copy()
+    themes["theme_id"] = themes.pop("group_theme_id")
+    n_unassigned, analysed = int((docs["theme_id"] == -1).sum()), int(docs["theme_id"].notna().sum())
+    unassigned = pd.DataFrame({"theme_id": [-1], "label": ["unassigned"], "size": [n_unassigned],
+                               "share": [n_unassigned / analysed if analysed else 0.0]})
+    themes = pd.concat([unassigned, themes.drop(columns="group")], ignore_index=True)
+    sentences = None
+    if result.sentences is not None:
+        back = dict(zip(result.themes["theme_id"].astype(int), result.themes["group_theme_id"].astype(int)))
+        sentences = result.sentences[result.sentences["group"] == g].drop(columns="group").reset_index(drop=True)
+        sentences["theme_id"] = sentences["theme_id"].map(lambda t: back.get(int(t), int(t)) if pd.notna(t) else t)
+    meta = {**result.meta.get("group_meta", {}).get(g, {}), "group": g}
+    return Result(documents=docs.drop(columns="group"), themes=themes, config=dict(result.config), meta=meta,
+                  sentences=sentences)
+
+
+def group_table(result: Result) -> pd.DataFrame:
+    """Per group: items, analysed items, themes, unassigned, its top pain point and its status."""
+    groups = result.meta.get("groups")
+    if not groups:
+        raise FeedmineError("this result is not split by group: analyse with by='<column>' to get groups.")
+    return pd.DataFrame(groups)
+
+
+def save_grouped(model: Any, path: Any, include_result: bool) -> Path:
+    """A per-group model on disk: one saved model per group (each verified on load) and an index."""
+    from ..io.result_files import write_result
+    from ..io.store import atomic_folder
+    from .persist import save_model
+
+    with atomic_folder(path, GROUPED_KIND, GROUPED_FORMAT) as tmp:
+        index = {"columns": model.columns_, "groups": []}
+        for k, (g, sub) in enumerate(model.groups_.items()):
+            folder = f"group-{k:05d}"
+            save_model(sub, tmp / folder, include_result=False)
+            index["groups"].append({"group": g, "folder": folder})
+        (tmp / "groups.json").write_text(json.dumps(index, indent=1, ensure_ascii=False), encoding="utf-8")
+        result = model.result_ if include_result else None
+        if result is not None:
+            (tmp / "result").mkdir()
+            write_result(tmp / "result", result.documents, result.themes, result.sentences, result.config,
+                         result.meta, result.themes_for_csv())
+    return Path(path)
+
+
+def load_grouped(cls: type, folder: Path, embedder: Any = None) -> Any:
+    """The per-group model :func:`save_grouped` wrote, every file checked against its manifest first."""
+    from ..io.result_files import read_result
+    from ..io.store import read_manifest
+    from .persist import load_model
+
+    read_manifest(folder, GROUPED_KIND, GROUPED_FORMAT)
+    try:
+        index = json.loads((folder / "groups.json").read_text(encoding="utf-8"))
+        subs = {str(e["group"]): load_model(cls, folder / e["folder"], embedder=embedder) for e in index["groups"]}
+        columns = dict(index["columns"])
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        raise FeedmineError(f"the grouped model in {str(folder)!r} is damaged ({type(err).__name__}: {err}); "
+                            "fit and save it again.") from None
+    if not subs:
+        raise FeedmineError(f"the grouped model in {str(folder)!r} holds no group; fit and save it again.")
+    model = clone(next(iter(subs.values())))
+    model.set_params(group_themes="separate")
+    model.groups_, model.columns_, model.group_mode_ = subs, columns, "separate"
+    model.result_ = None
+    if (folder / "result").is_dir():
+        docs, themes, sentences, config, meta = read_result(folder / "result")
+        model.result_ = Result(documents=docs, themes=themes, config=config, meta=meta, sentences=sentences)
+    return model
