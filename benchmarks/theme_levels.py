@@ -8,8 +8,8 @@ pipeline once per labelled set and scores, against every granularity the set's l
 * banking77 test (3,080 English queries): 77 intents;
 * parakqc (10,000 Korean utterances): 1,000 paraphrase groups, 16 topic × intent cells, 4 topics;
 
-the default themes, the ``"coarse"`` level (cosine distance ``COARSE_DISTANCE``), a grid of distances
-and cuts at the true class counts. Unassigned items count as one cluster (-1), as a user sees them.
+the default themes, the ``"coarse"`` level (``coarse_count``: round(2·√k) of k fine themes), a grid of
+linkage heights and cuts at the true class counts, for Ward (the default) and average linkage. Unassigned items count as one cluster (-1), as a user sees them.
 ``themes_at`` itself is run at the coarse level, and its labels are checked against the cut scored here.
 
 Run:  python benchmarks/theme_levels.py [--seed 42]
@@ -30,10 +30,10 @@ from common import CACHE, SHARED, write_results  # noqa: E402
 
 import feedmine as fm  # noqa: E402
 from feedmine.embed import E5Embedder, HybridEmbedder  # noqa: E402
-from feedmine.result.levels import COARSE_DISTANCE  # noqa: E402
+from feedmine.result.levels import coarse_count  # noqa: E402
 from feedmine.themes.hierarchy import coarse_groups, theme_tree  # noqa: E402
 
-DISTANCES = (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4)
+DISTANCES = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6)
 
 
 def datasets() -> dict[str, tuple[list[str], dict[str, np.ndarray]]]:
@@ -71,13 +71,15 @@ def run(name: str, texts: list[str], truth: dict[str, np.ndarray], seed: int) ->
         tree = theme_tree(ids, centroids, method=method)
         out["by_distance"][method] = {str(d): score(truth, cut_labels(labels, coarse_groups(tree, present, distance=d)))
                                       for d in DISTANCES}
-        counts = sorted({int(s.split("(")[1].rstrip(")")) for s in truth} | {len(present) // 2})
+        counts = sorted({int(s.split("(")[1].rstrip(")")) for s in truth} | {len(present) // 2,
+                                                                              coarse_count(len(present))})
         out["by_count"][method] = {str(k): score(truth, cut_labels(labels, coarse_groups(tree, present, n_themes=k)))
                                    for k in counts if k < len(present)}
     coarse = result.themes_at("coarse")
     coarse_labels = coarse.documents["theme_id"].fillna(-1).astype(int).to_numpy()
-    expected = cut_labels(labels, coarse_groups(theme_tree(ids, centroids), present, distance=COARSE_DISTANCE))
-    out["coarse"] = {**score(truth, coarse_labels), "distance": COARSE_DISTANCE,
+    k = coarse_count(len(present))
+    expected = cut_labels(labels, coarse_groups(theme_tree(ids, centroids), present, n_themes=k))
+    out["coarse"] = {**score(truth, coarse_labels), "coarse_count": k,
                      "same_as_cut": bool((coarse_labels == expected).all())}
     print(f"{name}: default {out['default']}\n  coarse {out['coarse']}", flush=True)
     return out
@@ -89,7 +91,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     results = {name: run(name, texts, truth, args.seed) for name, (texts, truth) in datasets().items()}
-    path = write_results("theme_levels", {"seed": args.seed, "coarse_distance": COARSE_DISTANCE,
+    path = write_results("theme_levels", {"seed": args.seed, "coarse": "round(2·sqrt(k)) of k fine themes, Ward",
                                           "datasets": results})
     print(f"wrote {path}")
     return 0

@@ -169,3 +169,13 @@ def test_analyze_and_cli_take_by(tmp_path, capsys):
     saved = fm.load_result(tmp_path / "out")
     assert saved.meta["group_themes"] == "shared"
     assert json.loads(json.dumps(saved.meta["groups"]))[0]["group"]
+
+
+def test_a_group_is_read_at_a_coarser_level_through_for_group(fitted):
+    with pytest.raises(FeedmineError, match="for_group"):
+        fitted.result_.themes_at(2)
+    if fitted.group_themes == "separate":
+        alpha = fitted.result_.for_group("alpha")
+        coarse = alpha.themes_at(2)
+        assert (coarse.themes["theme_id"] >= 0).sum() <= 2
+        assert coarse.documents["id"].tolist() == alpha.documents["id"].tolist()

@@ -33,7 +33,7 @@ def test_tree_merges_nearest_first_and_names_groups_by_smallest_id():
     ids = np.array([4, 9, 11, 12, 20, 21, 30])
     tree = theme_tree(ids, C)
     assert len(tree) == len(ids) - 1
-    assert (np.diff(tree["distance"]) >= -1e-12).all()  # average linkage never inverts
+    assert (np.diff(tree["distance"]) >= -1e-12).all()  # ward heights never decrease
     assert tree["size"].iloc[-1] == len(ids)
     assert (tree["into"] < tree["theme_id"]).all()
     first = tree.iloc[0]
@@ -41,13 +41,13 @@ def test_tree_merges_nearest_first_and_names_groups_by_smallest_id():
     np.fill_diagonal(D, np.inf)
     i, j = np.unravel_index(np.argmin(D), D.shape)
     assert {int(first.theme_id), int(first.into)} == {int(ids[i]), int(ids[j])}
-    assert first.distance == pytest.approx(D[i, j], abs=1e-6)
+    assert first.distance == pytest.approx(np.sqrt(2 * D[i, j]), abs=1e-6)  # ward: euclidean on unit vectors
     # a function of the centroids alone: their order does not change the merges
     order = rng.permutation(len(ids))
     again = theme_tree(ids[order], C[order])
     assert sorted(map(tuple, again[["theme_id", "into"]].values)) == sorted(map(tuple, tree[["theme_id", "into"]].values))
-    ward = theme_tree(ids, C, method="ward")
-    assert len(ward) == len(ids) - 1 and (ward["distance"] >= 0).all()
+    average = theme_tree(ids, C, method="average")
+    assert len(average) == len(ids) - 1 and average["distance"].iloc[0] == pytest.approx(D[i, j], abs=1e-6)
     with pytest.raises(FeedmineError, match="linkage method"):
         theme_tree(ids, C, method="centroid-ish")
 
@@ -65,15 +65,15 @@ def test_cut_by_count_gives_that_many_groups_partitioning_the_themes(n):
 def test_cut_by_distance_merges_only_closer_pairs():
     C = _unit([[1, 0, 0], [0.995, 0.1, 0], [0, 1, 0], [0, 0.99, 0.14], [0, 0, 1]])
     tree = theme_tree(np.arange(5), C)
-    assert coarse_groups(tree, range(5), distance=0.05) == [[0, 1], [2, 3], [4]]
+    assert coarse_groups(tree, range(5), distance=0.2) == [[0, 1], [2, 3], [4]]
     assert coarse_groups(tree, range(5), distance=0.0) == [[0], [1], [2], [3], [4]]
-    assert coarse_groups(tree, range(5), distance=2.0) == [[0, 1, 2, 3, 4]]
+    assert coarse_groups(tree, range(5), distance=10.0) == [[0, 1, 2, 3, 4]]
 
 
 @pytest.mark.parametrize("kwargs, match", [({}, "exactly one"), ({"n_themes": 2, "distance": 0.1}, "exactly one"),
                                            ({"n_themes": 0}, "at least 1"), ({"n_themes": 2.5}, "whole number"),
-                                           ({"distance": -1.0}, "cosine distance"),
-                                           ({"distance": float("nan")}, "cosine distance")])
+                                           ({"distance": -1.0}, "linkage height"),
+                                           ({"distance": float("nan")}, "linkage height")])
 def test_cut_arguments_are_checked(kwargs, match):
     tree = theme_tree(np.arange(3), np.eye(3))
     with pytest.raises(FeedmineError, match=match):
@@ -121,8 +121,9 @@ def test_themes_at_its_own_count_and_at_distance_zero_change_nothing(fitted):
         assert "edits" not in same.meta
     one = result.themes_at(1)
     assert (one.themes["theme_id"] >= 0).sum() == 1
-    coarse = result.themes_at()  # the documented level
+    coarse = result.themes_at()  # the documented level: round(2·√k) themes
     assert coarse.meta["level"]["level"] == "coarse"
+    assert coarse.meta["level"]["n_themes"] == min(round(2 * n_fine ** 0.5), n_fine)
 
 
 def test_themes_at_explains_bad_levels_and_missing_trees(fitted):
