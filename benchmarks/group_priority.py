@@ -18,7 +18,8 @@ least half of those reviews carry a problem label, *praise* when at least half a
 problem label. Per app with both kinds: the pairwise AUC (share of problem × praise pairs in which the
 problem theme ranks first) and the mean rank of each kind as a share of the app's theme count (0 =
 top); and over every app with two themes or more, the share whose top theme is a problem theme.
-Reported: the means over apps, and the number of apps each rests on.
+Reported: the means over apps, and the number of apps each rests on; and the same figures with the
+themes ranked by one score alone (share, impact, solvability), to see which part carries the ranking.
 
 Run:  python benchmarks/group_priority.py   → benchmarks/results/group_priority.json
 """
@@ -64,12 +65,13 @@ def run(df: pd.DataFrame, by: str | None, group_themes: str = "separate") -> tup
     return result, time.perf_counter() - t0
 
 
-def app_themes(result: fm.Result, df: pd.DataFrame) -> list[pd.DataFrame]:
-    """Per app read: its themes with their within-app rank, problem share and praise share."""
+def app_themes(result: fm.Result, df: pd.DataFrame, by: str = "priority") -> list[pd.DataFrame]:
+    """Per app read: its themes with their within-app rank (by the themes' column ``by``), problem share
+    and praise share."""
     docs = result.documents.assign(app=df["app"].to_numpy(), problem=df["problem"].to_numpy(),
                                    praise=df["praise"].to_numpy())
     docs = docs[(docs["theme_id"].fillna(-1) >= 0) & docs["app"].isin(read_apps(df))]
-    priority = result.themes.set_index("theme_id")["priority"]
+    priority = result.themes.set_index("theme_id")[by]
     out = []
     for app, part in docs.groupby("app"):
         stats = part.groupby("theme_id").agg(n=("id", "size"), problem=("problem", "mean"), praise=("praise", "mean"))
@@ -115,6 +117,8 @@ def main() -> int:
                           ("by app, shared themes", "app", "shared")):
         result, seconds = run(df, by, how)
         figures = ranking(app_themes(result, df))
+        # the same themes ranked by one score alone: which part of the priority carries the ranking
+        figures["ranked_by"] = {col: ranking(app_themes(result, df, col)) for col in ("share", "impact", "solvability")}
         figures.update(seconds=round(seconds, 1), n_themes=int((result.themes["theme_id"] >= 0).sum()))
         if by:
             status = result.group_table()["status"]

@@ -2,8 +2,11 @@
 
 All figures on the "test" halves of tagging_data.py (never seen by benchmarks/train_tagger.py):
 
-1. Korean sentiment, nsmc test: accuracy and macro-F1 (positive when the score is ≥ 0), and the mean
-   score of the nsmc neutral sample, which should sit between the means of the two classes.
+1. Korean sentiment, nsmc test and steam_ko test (game reviews: product feedback): accuracy and
+   macro-F1 (positive when the score is ≥ 0), and the mean score of the nsmc neutral sample, which
+   should sit between the means of the two classes. Beside it, a plain baseline trained on the same
+   rows as the head: character 1–3-gram TF-IDF (scikit-learn ``char_wb``) + logistic regression, C by
+   5-fold CV on the training rows (Korean: nsmc + steam_ko train; English: maalej train, 1–2★ vs 4–5★).
 2. English sentiment, maalej test: 1–2★ negative vs 4–5★ positive, accuracy and macro-F1 (and the
    majority-class accuracy, since 82% of these reviews are positive).
 3. Severity, maalej test: ROC-AUC of the severity level (low=0 … critical=3) for bug reports vs the
@@ -49,6 +52,50 @@ def tag(df: pd.DataFrame, vectors: np.ndarray) -> dict[str, pd.DataFrame]:
     embedder = E5Embedder()
     return {"feedmine (heads + cues)": FeedbackTagger().fit(texts).transform(texts, langs, vectors, embedder),
             "baseline (LexiconTagger)": LexiconTagger().fit_transform(texts, langs)}
+
+
+def char_baseline(train_texts: list[str], train_y: np.ndarray, test_sets: dict[str, list[str]]) -> dict[str, np.ndarray]:
+    """Predicted labels of the character 1–3-gram TF-IDF + logistic regression baseline, per test set."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegressionCV
+    from sklearn.pipeline import make_pipeline
+
+    model = make_pipeline(TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), min_df=2, sublinear_tf=True),
+                          LogisticRegressionCV(Cs=[0.3, 1.0, 3.0, 10.0], cv=5, max_iter=5000))
+    model.fit(train_texts, train_y)
+    return {name: model.predict(texts) for name, texts in test_sets.items()}
+
+
+def sentiment_table(sets: dict[str, pd.DataFrame], tags: dict[str, dict[str, pd.DataFrame]]) -> dict:
+    """Held-out sentiment per corpus: feedmine's tagger, the lexicon, and the char-n-gram baseline."""
+    def train(name):
+        return sets[name][sets[name]["split"] == "train"]
+
+    def test(name):
+        return sets[name][sets[name]["split"] == "test"].reset_index(drop=True)
+
+    ko = pd.concat([train("nsmc"), train("steam")])
+    maalej_train = train("maalej")
+    maalej_train = maalej_train[maalej_train["rating"] != 3]
+    maalej_test = test("maalej")
+    rated = (maalej_test["rating"] != 3).to_numpy()
+    truth = {"nsmc": test("nsmc")["label"].to_numpy(int), "steam": test("steam")["label"].to_numpy(int),
+             "maalej": (maalej_test["rating"].to_numpy()[rated] >= 4).astype(int)}
+    base = char_baseline(ko["text_clean"].tolist(), ko["label"].to_numpy(int),
+                         {"nsmc": test("nsmc")["text_clean"].tolist(), "steam": test("steam")["text_clean"].tolist()})
+    base.update(char_baseline(maalej_train["text_clean"].tolist(), (maalej_train["rating"] >= 4).to_numpy(int),
+                              {"maalej": maalej_test["text_clean"].tolist()}))
+    base["maalej"] = base["maalej"][rated]
+    out = {}
+    for name, y in truth.items():
+        row = {"n": int(len(y))}
+        for method, t in tags[name].items():
+            t = t[rated].reset_index(drop=True) if name == "maalej" else t
+            row[method] = sentiment_figures(t, y)
+        row["baseline (char 1-3-gram TF-IDF + LR, same training rows)"] = {
+            "accuracy": round(accuracy_score(y, base[name]), 4), "macro_f1": round(f1_score(y, base[name], average="macro"), 4)}
+        out[name] = row
+    return out
 
 
 def sentiment_figures(tags: pd.DataFrame, y: np.ndarray) -> dict:
@@ -104,9 +151,12 @@ def main() -> int:
     nsmc = sets["nsmc"][sets["nsmc"]["split"] == "test"].reset_index(drop=True)
     neutral = sets["nsmc_neutral"]
     maalej = sets["maalej"][sets["maalej"]["split"] == "test"].reset_index(drop=True)
+    steam = sets["steam"][sets["steam"]["split"] == "test"].reset_index(drop=True)
     vec = {name: data.embed(df["text_clean"].tolist()) for name, df in
-           (("nsmc", nsmc), ("neutral", neutral), ("maalej", maalej))}
-    tags = {name: tag(df, vec[name]) for name, df in (("nsmc", nsmc), ("neutral", neutral), ("maalej", maalej))}
+           (("nsmc", nsmc), ("neutral", neutral), ("maalej", maalej), ("steam", steam))}
+    tags = {name: tag(df, vec[name]) for name, df in
+            (("nsmc", nsmc), ("neutral", neutral), ("maalej", maalej), ("steam", steam))}
+    out["sentiment_held_out"] = sentiment_table(sets, tags)
 
     y = nsmc["label"].to_numpy(int)
     out["korean_sentiment_nsmc"] = {"n": len(y)}
@@ -166,6 +216,10 @@ def main() -> int:
     tag_s = time.perf_counter() - t0
     out["cost_1000_texts"] = {"embed_s": round(embed_s, 2), "tag_s": round(tag_s, 3), "ratio": round(tag_s / embed_s, 4)}
 
+    print("\nsentiment, held out (accuracy / macro-F1):")
+    for name, row in out["sentiment_held_out"].items():
+        print(f"  {name:<7} n={row['n']:>5}  " + "  ".join(f"{m.split(' (')[0]} {v['accuracy']:.3f}/{v['macro_f1']:.3f}"
+                                                      for m, v in row.items() if m != "n"))
     k, e = out["korean_sentiment_nsmc"], out["english_sentiment_maalej"]
     for name in ("feedmine (heads + cues)", "baseline (LexiconTagger)"):
         print(f"\n{name}")

@@ -83,7 +83,10 @@ class TfidfEmbedder(TransformerMixin, BaseEstimator):
         self.vocabulary_ = {str(t): int(j) for t, j in vectorizer.vocabulary_.items()}
         self.idf_ = np.asarray(vectorizer.idf_, dtype=np.float64)
         k = max(1, min(self.n_components, tfidf.shape[1] - 1, len(texts) - 1))
-        svd = TruncatedSVD(n_components=k, random_state=self.random_state).fit(tfidf)
+        # a handful of texts (a small by= group) has zero total variance; only the unused
+        # explained_variance_ratio_ divides by it, so its warning says nothing about the components
+        with np.errstate(invalid="ignore", divide="ignore"):
+            svd = TruncatedSVD(n_components=k, random_state=self.random_state).fit(tfidf)
         self.components_ = np.asarray(svd.components_, dtype=np.float32)
         return self
 
