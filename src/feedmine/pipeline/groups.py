@@ -76,8 +76,7 @@ def fit_groups(model: Any, corpus: pd.DataFrame, fit_plain: Any) -> None:
     if how == "shared":
         fit_plain(model, plain)
         model.columns_, model.group_mode_, model.groups_ = columns, "shared", None
-        parts = [(g, model._assign(plain.iloc[r].reset_index(drop=True), mode="fit"), r)
-                 for g, r in _progress(rows, model.progress, "scoring groups")]
+        parts = score_groups(model, model.result_, rows)
     else:
         model.groups_, parts = {}, []
         for g, r in _progress(rows, model.progress, "fitting groups"):
@@ -95,9 +94,7 @@ def assign_groups(model: Any, corpus: pd.DataFrame, mode: str) -> Result:
     rows = _rows_by_group(corpus)
     plain = corpus.drop(columns="group")
     if model.group_mode_ == "shared":  # shared themes: every group, known or new, goes into them
-        parts = [(g, model._assign(plain.iloc[r].reset_index(drop=True), mode=mode), r)
-                 for g, r in _progress(rows, model.progress, "scoring groups")]
-        return combine(parts, "shared")
+        return combine(score_groups(model, model._assign(plain, mode=mode), rows), "shared")
     unknown = sorted(set(rows) - set(model.groups_))
     if unknown:
         raise FeedmineError(f"no model for group(s) {', '.join(map(repr, unknown[:10]))}: this model was fitted "
@@ -106,6 +103,48 @@ def assign_groups(model: Any, corpus: pd.DataFrame, mode: str) -> Result:
     parts = [(g, model.groups_[g].assign(plain.iloc[r].reset_index(drop=True)), r)
              for g, r in _progress(rows, model.progress, "assigning groups")]
     return combine(parts, "separate")
+
+
+def score_groups(model: Any, pooled: Result, rows: dict[str, np.ndarray]) -> list[tuple[str, Result, np.ndarray]]:
+    """Shared themes: each group's Result from the rows placed once for the whole table. An item's theme
+    and tags do not depend on its batch, so only the theme table is redone per group — sizes, tag
+    mixes, scores and quotes from the group's own rows (its most confident members) — as the assign
+    path would have made it for that group alone, without embedding and placing every group again."""
+    from ..analysis.theme_table import finish_themes
+    from ..schema import memberships
+    from ..themes.describe import THEME_COLUMNS
+
+    described = pooled.themes[[c for c in THEME_COLUMNS if c in pooled.themes]]
+    n_quotes = getattr(model.stages_["describer"], "n_quotes", 3)
+    parts = []
+    for g, r in _progress(rows, model.progress, "scoring groups"):
+        docs = pooled.documents.iloc[r].reset_index(drop=True)
+        members = memberships(docs)
+        themes = _own_quotes(described, docs, members, n_quotes)
+        themes, _ = finish_themes(themes, docs, members, model.tightness_, clone(model.stages_["scorer"], safe=False))
+        sentences = None
+        if pooled.sentences is not None:
+            sentences = pooled.sentences[pooled.sentences["id"].isin(set(docs["id"]))].reset_index(drop=True)
+        meta = {**pooled.meta, "n_items": int(len(docs)), "n_analysed": int(docs["theme_id"].notna().sum())}
+        parts.append((g, Result(documents=docs, themes=themes, config=pooled.config, meta=meta, sentences=sentences), r))
+    return parts
+
+
+def _own_quotes(described: pd.DataFrame, docs: pd.DataFrame, members: pd.DataFrame, k: int) -> pd.DataFrame:
+    """The themes' descriptions with quotes from these rows: each theme's most confident distinct texts."""
+    confidence = docs["theme_confidence"].to_numpy(dtype=float) if "theme_confidence" in docs else np.ones(len(docs))
+    texts, ids = docs["text_clean"].fillna("").astype(str).to_numpy(), docs["id"].to_numpy()
+    order = members.assign(c=np.nan_to_num(confidence[members["row"].to_numpy()], nan=0.0)).sort_values(
+        ["theme_id", "c", "row"], ascending=[True, False, True], kind="stable")
+    quotes: dict[int, list[int]] = {}
+    for t, row in zip(order["theme_id"], order["row"]):
+        picked = quotes.setdefault(int(t), [])
+        if len(picked) < k and texts[row] and all(texts[row] != texts[p] for p in picked):
+            picked.append(int(row))
+    out = described.copy()
+    out["quotes"] = [[texts[p] for p in quotes.get(int(t), [])] for t in out["theme_id"]]
+    out["quote_ids"] = [[ids[p] for p in quotes.get(int(t), [])] for t in out["theme_id"]]
+    return out
 
 
 def _progress(rows: dict[str, np.ndarray], show: bool, what: str):
