@@ -179,3 +179,17 @@ def test_a_group_is_read_at_a_coarser_level_through_for_group(fitted):
         coarse = alpha.themes_at(2)
         assert (coarse.themes["theme_id"] >= 0).sum() <= 2
         assert coarse.documents["id"].tolist() == alpha.documents["id"].tolist()
+
+
+def test_exports_of_a_grouped_result_keep_groups_and_neutralise_formulas(tmp_path):
+    table = _grouped_table()
+    table.loc[table["app"] == "beta", "app"] = "=HYPERLINK(\"http://x\")"
+    result = _model("shared").fit(table, text="text", id="rid", by="app").result_
+    path = result.to_excel(tmp_path / "out.xlsx")
+    sheets = pd.read_excel(path, sheet_name=None)
+    cells = {str(v) for df in sheets.values() for col in df.columns for v in df[col].dropna()}
+    assert not any(c.startswith("=") for c in cells)
+    assert any("HYPERLINK" in c for c in cells) and "alpha" in cells
+    saved = fm.load_result(result.save(tmp_path / "r"))
+    assert saved.documents["group"].tolist() == result.documents["group"].tolist()
+    assert saved.for_group("alpha").documents["theme_id"].equals(result.for_group("alpha").documents["theme_id"])
