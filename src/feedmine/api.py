@@ -26,7 +26,7 @@ from .themes.cluster import ThemeClusterer
 def analyze(source: TableLike, text: str | None = None, id: str | None = None, date: str | None = None,
             rating: str | None = None, channel: str | None = None, segment: str | None = None,
             customer: str | None = None, value: str | None = None, thread: str | None = None,
-            parent: str | None = None, by: str | None = None, *, group_themes: str = "separate",
+            parent: str | None = None, by: str | None = None, *, group_themes: str = "shared",
             embedder: Any = "hybrid", clusterer: Any = None,
             tagger: Any = None, weights: dict[str, float] | None = None, rating_scale: str = "auto",
             min_cluster_size: int | str = "auto", mask_pii: bool = True, unit: str = "document",
@@ -53,8 +53,9 @@ def analyze(source: TableLike, text: str | None = None, id: str | None = None, d
     docs/scale.md). ``embedder="fast"`` is the tier for hundreds of thousands of items. ``by`` names a
     column (product, app, market) whose values are analysed apart: themes and priorities within each
     group, returned as one Result with a ``group`` column (``result.for_group(g)``,
-    ``result.group_table()``); ``group_themes="shared"`` fits one set of themes on every row and scores
-    each group on its own rows instead (:mod:`feedmine.pipeline.groups`).
+    ``result.group_table()``): by default (``group_themes="shared"``) one set of themes fitted on every
+    row, each group scored on its own rows; ``"separate"`` finds each group's themes apart
+    (:mod:`feedmine.pipeline.groups`).
     Same input and ``random_state`` give the same result.
     """
     pipeline = build_pipeline(embedder=embedder, clusterer=clusterer, tagger=tagger, weights=weights,
@@ -71,7 +72,7 @@ def build_pipeline(*, embedder: Any = "hybrid", clusterer: Any = None, tagger: A
                    weights: dict[str, float] | None = None, rating_scale: str = "auto",
                    min_cluster_size: int | str = "auto", mask_pii: bool = True, unit: str = "document",
                    cache_dir: Any = None, journey: Any = None, fit_sample: int | None = FIT_SAMPLE,
-                   n_jobs: int | None = None, group_themes: str = "separate", random_state: int | None = 0,
+                   n_jobs: int | None = None, group_themes: str = "shared", random_state: int | None = 0,
                    progress: bool = True) -> Pipeline:
     """The unfitted :class:`~feedmine.Pipeline` that :func:`analyze` runs, from the same arguments (for
     ``fm.build_pipeline(...).fit(table, text=...)``, then ``assign`` and ``save``)."""

@@ -56,9 +56,9 @@ def _fitting(parser: argparse.ArgumentParser) -> None:
                        help="map items to the generic customer-journey stages (weak; see --journey-examples)")
     stage.add_argument("--journey-examples", metavar="FILE",
                        help="table of your own labelled examples (columns text, stage) to map journey stages by")
-    parser.add_argument("--group-themes", choices=["separate", "shared"], default="separate",
-                        help="with --by: themes found in each group (default) or one set shared by all groups, "
-                             "each scored within its group")
+    parser.add_argument("--group-themes", choices=["shared", "separate"], default="shared",
+                        help="with --by: one set of themes shared by all groups, each group scored on its own "
+                             "rows (default), or themes found in each group apart")
     parser.add_argument("--random-state", type=int, default=0)
     parser.add_argument("--fit-sample", default="50000",
                         help="fit the themes on a random sample of this many rows of a longer table, then place "

@@ -75,8 +75,8 @@ class Pipeline(BaseEstimator):
     (None fits every row). ``n_jobs``: processes that place the rows of a long table (more than one
     chunk of :data:`~feedmine.pipeline.chunks.CHUNK_ROWS`): this one and ``n_jobs - 1`` workers; -1 for
     one per CPU, None for this process alone. The output is the same for any ``n_jobs``. A table with a
-    group column (``by=``) is analysed per group, in ``group_themes`` "separate" or "shared" themes
-    (:mod:`feedmine.pipeline.groups`).
+    group column (``by=``) is analysed per group, in ``group_themes`` "shared" (default) or "separate"
+    themes (:mod:`feedmine.pipeline.groups`).
 
     Fitted attributes: ``result_`` (the Result of the fitted table), ``stages_`` (the fitted stages),
     ``themes_`` (what each known theme is: label, keywords, quotes; ``candidate`` for themes that
@@ -89,7 +89,7 @@ class Pipeline(BaseEstimator):
                  clusterer: Any = None, describer: Any = None,
                  tagger: Any = None, journey: Any = None, scorer: Any = None, unit: str = "document",
                  align_languages: bool = True, fit_sample: int | None = FIT_SAMPLE, n_jobs: int | None = None,
-                 group_themes: str = "separate", random_state: int | None = 0, progress: bool = True):
+                 group_themes: str = "shared", random_state: int | None = 0, progress: bool = True):
         self.cleaner = cleaner
         self.deduplicator = deduplicator
         self.embedder = embedder
