@@ -28,8 +28,8 @@ from ..themes.hierarchy import coarse_groups, tree_from_meta
 def coarse_count(n_themes: int) -> int:
     """How many themes ``level="coarse"`` keeps of ``n_themes``: round(2·√n), at least 1, at most n.
 
-    >>> [coarse_count(n) for n in (1, 4, 58, 90, 895)]
-    [1, 4, 15, 19, 60]
+    >>> tuple(coarse_count(n) for n in (1, 4, 58, 90, 895))
+    (1, 4, 15, 19, 60)
     """
     return int(min(max(round(2 * math.sqrt(n_themes)), 1), n_themes)) if n_themes else 0
 
