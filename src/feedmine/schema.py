@@ -12,7 +12,7 @@ in the fit path, the assign path, the editor and the report.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -121,3 +121,14 @@ def membership_pairs(documents: pd.DataFrame, pairs: pd.DataFrame | None = None)
 
 def _is_list(value: Any) -> bool:
     return isinstance(value, (list, tuple, np.ndarray))
+
+
+class ResultTables(Protocol):
+    """What a :class:`feedmine.Result` holds, for the modules that build Results but must not import
+    ``feedmine.result.result`` (it imports them): the theme editor and the coarse levels."""
+
+    documents: pd.DataFrame
+    themes: pd.DataFrame
+    config: dict[str, Any]
+    meta: dict[str, Any]
+    sentences: pd.DataFrame | None

@@ -43,15 +43,19 @@ class TfidfEmbedder(TransformerMixin, BaseEstimator):
     at all (a few dozen one-syllable texts), every n-gram is kept, and texts with none get zero vectors.
     ``fit_sample``: learn the vocabulary and the SVD from a seeded sample of at most this many texts
     (the fast tier uses 10,000: the SVD of 50,000 texts took 88 of the 140 s its fit took).
+    ``svd_iter``: power iterations of the randomized SVD (scikit-learn's default 5); see docs/scale.md
+    for what fewer cost and save in the fast tier.
     """
 
     def __init__(self, n_components: int = 256, ngram_range: tuple[int, int] = (2, 4), min_df: int = 2,
-                 max_chars: int | None = 2000, fit_sample: int | None = None, random_state: int | None = None):
+                 max_chars: int | None = 2000, fit_sample: int | None = None, svd_iter: int = 5,
+                 random_state: int | None = None):
         self.n_components = n_components
         self.ngram_range = ngram_range
         self.min_df = min_df
         self.max_chars = max_chars
         self.fit_sample = fit_sample
+        self.svd_iter = svd_iter
         self.random_state = random_state
 
     @property
@@ -86,7 +90,7 @@ class TfidfEmbedder(TransformerMixin, BaseEstimator):
         # a handful of texts (a small by= group) has zero total variance; only the unused
         # explained_variance_ratio_ divides by it, so its warning says nothing about the components
         with np.errstate(invalid="ignore", divide="ignore"):
-            svd = TruncatedSVD(n_components=k, random_state=self.random_state).fit(tfidf)
+            svd = TruncatedSVD(n_components=k, n_iter=int(self.svd_iter), random_state=self.random_state).fit(tfidf)
         self.components_ = np.asarray(svd.components_, dtype=np.float32)
         return self
 

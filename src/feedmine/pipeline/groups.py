@@ -37,9 +37,7 @@ Result, ``result.group_table()`` the across-groups summary.
 """
 from __future__ import annotations
 
-import json
 import logging
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -54,8 +52,6 @@ from ..themes.cluster import MIN_ITEMS_TO_CLUSTER
 logger = logging.getLogger(__name__)
 
 GROUP_THEMES = ("separate", "shared")
-GROUPED_KIND = "feedmine-grouped-model"
-GROUPED_FORMAT = 1
 
 
 def check_group_themes(value: Any) -> str:
@@ -215,88 +211,3 @@ def combine(parts: list[tuple[str, Result, np.ndarray]], how: str) -> Result:
     config = {**(first.config if first else {}), "group_themes": how}
     return Result(documents=documents, themes=table, config=config, meta=meta,
                   sentences=pd.concat(sentences, ignore_index=True) if sentences else None)
-
-
-def for_group(result: Result, group: Any) -> Result:
-    """One group's own Result out of a combined one: its rows, its themes under their group ids, its meta."""
-    known = [x["group"] for x in result.meta.get("groups", [])]
-    if "group" not in result.documents or not known:
-        raise FeedmineError("this result is not split by group: analyse with by='<column>' to get groups.")
-    if str(group) not in known:
-        raise FeedmineError(f"no group {group!r}; the groups are {', '.join(map(repr, known[:20]))}"
-                            + (" …" if len(known) > 20 else "") + ".")
-    g = str(group)
-    docs = result.documents[result.documents["group"] == g].reset_index(drop=True)
-    docs["theme_id"] = docs.pop("group_theme_id")
-    if "theme_ids" in docs:
-        back = dict(zip(result.themes["theme_id"].astype(int), result.themes["group_theme_id"].astype(int)))
-        docs["theme_ids"] = [[back.get(int(x), int(x)) for x in ts] for ts in docs["theme_ids"]]
-    themes = result.themes[result.themes["group"] == g].copy()
-    themes["theme_id"] = themes.pop("group_theme_id")
-    n_unassigned, analysed = int((docs["theme_id"] == -1).sum()), int(docs["theme_id"].notna().sum())
-    unassigned = pd.DataFrame({"theme_id": [-1], "label": ["unassigned"], "size": [n_unassigned],
-                               "share": [n_unassigned / analysed if analysed else 0.0]})
-    themes = pd.concat([unassigned, themes.drop(columns="group")], ignore_index=True)
-    sentences = None
-    if result.sentences is not None:
-        back = dict(zip(result.themes["theme_id"].astype(int), result.themes["group_theme_id"].astype(int)))
-        sentences = result.sentences[result.sentences["group"] == g].drop(columns="group").reset_index(drop=True)
-        sentences["theme_id"] = sentences["theme_id"].map(lambda t: back.get(int(t), int(t)) if pd.notna(t) else t)
-    meta = {**result.meta.get("group_meta", {}).get(g, {}), "group": g}
-    return Result(documents=docs.drop(columns="group"), themes=themes, config=dict(result.config), meta=meta,
-                  sentences=sentences)
-
-
-def group_table(result: Result) -> pd.DataFrame:
-    """Per group: items, analysed items, themes, unassigned, its top pain point and its status."""
-    groups = result.meta.get("groups")
-    if not groups:
-        raise FeedmineError("this result is not split by group: analyse with by='<column>' to get groups.")
-    return pd.DataFrame(groups)
-
-
-def save_grouped(model: Any, path: Any, include_result: bool) -> Path:
-    """A per-group model on disk: one saved model per group (each verified on load) and an index."""
-    from ..io.result_files import write_result
-    from ..io.store import atomic_folder
-    from .persist import save_model
-
-    with atomic_folder(path, GROUPED_KIND, GROUPED_FORMAT) as tmp:
-        index = {"columns": model.columns_, "groups": []}
-        for k, (g, sub) in enumerate(model.groups_.items()):
-            folder = f"group-{k:05d}"
-            save_model(sub, tmp / folder, include_result=False)
-            index["groups"].append({"group": g, "folder": folder})
-        (tmp / "groups.json").write_text(json.dumps(index, indent=1, ensure_ascii=False), encoding="utf-8")
-        result = model.result_ if include_result else None
-        if result is not None:
-            (tmp / "result").mkdir()
-            write_result(tmp / "result", result.documents, result.themes, result.sentences, result.config,
-                         result.meta, result.themes_for_csv())
-    return Path(path)
-
-
-def load_grouped(cls: type, folder: Path, embedder: Any = None) -> Any:
-    """The per-group model :func:`save_grouped` wrote, every file checked against its manifest first."""
-    from ..io.result_files import read_result
-    from ..io.store import read_manifest
-    from .persist import load_model
-
-    read_manifest(folder, GROUPED_KIND, GROUPED_FORMAT)
-    try:
-        index = json.loads((folder / "groups.json").read_text(encoding="utf-8"))
-        subs = {str(e["group"]): load_model(cls, folder / e["folder"], embedder=embedder) for e in index["groups"]}
-        columns = dict(index["columns"])
-    except (OSError, ValueError, KeyError, TypeError) as err:
-        raise FeedmineError(f"the grouped model in {str(folder)!r} is damaged ({type(err).__name__}: {err}); "
-                            "fit and save it again.") from None
-    if not subs:
-        raise FeedmineError(f"the grouped model in {str(folder)!r} holds no group; fit and save it again.")
-    model = clone(next(iter(subs.values())))
-    model.set_params(group_themes="separate")
-    model.groups_, model.columns_, model.group_mode_ = subs, columns, "separate"
-    model.result_ = None
-    if (folder / "result").is_dir():
-        docs, themes, sentences, config, meta = read_result(folder / "result")
-        model.result_ = Result(documents=docs, themes=themes, config=config, meta=meta, sentences=sentences)
-    return model

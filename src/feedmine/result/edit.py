@@ -44,9 +44,8 @@ from ..analysis.theme_table import finish_themes
 from ..embed.base import l2_normalize
 from ..embed.tfidf import TfidfEmbedder
 from ..errors import FeedmineError
-from ..schema import memberships
+from ..schema import ResultTables, memberships
 from ..themes.describe import ThemeDescriber
-from .result import Result
 
 logger = logging.getLogger(__name__)
 
@@ -105,9 +104,9 @@ class ThemeEditor:
     None for lexical vectors of the sentence texts.
     """
 
-    def __init__(self, result: Result, embeddings: np.ndarray | None = None, describer: Any = None,
+    def __init__(self, result: ResultTables, embeddings: np.ndarray | None = None, describer: Any = None,
                  scorer: Any = None):
-        if not isinstance(result, Result):
+        if not all(isinstance(getattr(result, t, None), pd.DataFrame) for t in ("documents", "themes")):
             raise FeedmineError(f"ThemeEditor needs a feedmine Result, got {type(result).__name__}; pass what "
                                 "fm.analyze(), Pipeline.run() or fm.load_result() returned.")
         docs = result.documents
@@ -156,7 +155,7 @@ class ThemeEditor:
         self.vectors_ = l2_normalize(X)
 
     # ----- operations ---------------------------------------------------------------------------
-    def merge(self, theme_ids: Sequence[int], label: str | None = None) -> Result:
+    def merge(self, theme_ids: Sequence[int], label: str | None = None) -> ResultTables:
         """Make the themes one, under the smallest id; ``label`` fixes its label."""
         ids = sorted({self._theme(t) for t in theme_ids})
         if label is not None:
@@ -166,7 +165,7 @@ class ThemeEditor:
         # a label the analyst chose for any merged theme survives, unless a new one is given
         return self._merge([ids], [label], [[int(t) for t in theme_ids]])
 
-    def merge_groups(self, groups: Sequence[Sequence[int]]) -> Result:
+    def merge_groups(self, groups: Sequence[Sequence[int]]) -> ResultTables:
         """Several merges at once, one recompute (what :meth:`Result.themes_at` uses): each group becomes
         one theme under its smallest id, logged as one merge entry per group."""
         groups = [sorted({self._theme(t) for t in g}) for g in groups]
@@ -177,7 +176,7 @@ class ThemeEditor:
             raise FeedmineError("merge_groups needs at least one group of two or more themes.")
         return self._merge(groups, [None] * len(groups), groups)
 
-    def _merge(self, groups: list[list[int]], labels: list[str | None], asked: list[list[int]]) -> Result:
+    def _merge(self, groups: list[list[int]], labels: list[str | None], asked: list[list[int]]) -> ResultTables:
         into = {t: g[0] for g in groups for t in g}
         docs, segs = self.result.documents.copy(), None
         if self.sentence_mode_:
@@ -196,7 +195,7 @@ class ThemeEditor:
                    for g, lb in zip(groups, labels)]
         return self._commit(docs, fixed, entries[0] if len(entries) == 1 else entries, segs)
 
-    def split(self, theme_id: int, n: int = 2, random_state: int = 0) -> Result:
+    def split(self, theme_id: int, n: int = 2, random_state: int = 0) -> ResultTables:
         """k-means the theme's items into ``n`` new themes, numbered after the current largest id.
 
         In sentence mode the theme's *sentences* are split (k-means on sentence vectors); each item that was
@@ -233,7 +232,7 @@ class ThemeEditor:
                  "new_theme_ids": list(range(start, start + int(n))), "themes": self._snapshot([tid])}
         return self._commit(docs, fixed, entry, segs)
 
-    def rename(self, theme_id: int, label: str) -> Result:
+    def rename(self, theme_id: int, label: str) -> ResultTables:
         """Set a theme's label; it stays through later recomputes. Nothing else changes."""
         tid = self._theme(theme_id)
         _check_label(label)
@@ -248,7 +247,7 @@ class ThemeEditor:
         entry = {"op": "rename", "theme_id": tid, "label": label, "themes": self._snapshot([tid])}
         return self._publish(docs, themes, entry)
 
-    def move(self, item_ids: Sequence[Any], theme_id: int) -> Result:
+    def move(self, item_ids: Sequence[Any], theme_id: int) -> ResultTables:
         """Put documents (by ``id``) in a theme, or in -1 (unassigned).
 
         In sentence mode a moved item leaves all its other themes: its ``theme_ids`` becomes
@@ -347,7 +346,7 @@ class ThemeEditor:
         return [label_of.get(int(t)) if pd.notna(t) else None for t in docs["theme_id"]]
 
     def _commit(self, docs: pd.DataFrame, fixed: dict[int, str], entry: dict[str, Any] | list[dict[str, Any]],
-                segs: pd.DataFrame | None = None) -> Result:
+                segs: pd.DataFrame | None = None) -> ResultTables:
         """Recompute the whole theme table (as the pipeline builds it) from ``docs.theme_id``, or in sentence
         mode from ``segs.theme_id`` (keywords, labels, quotes, tightness) and ``docs.theme_ids`` (the rest)."""
         if segs is not None:
@@ -378,7 +377,7 @@ class ThemeEditor:
         return self._publish(docs, themes, entry, segs)
 
     def _publish(self, docs: pd.DataFrame, themes: pd.DataFrame, entry: dict[str, Any] | list[dict[str, Any]],
-                 segs: pd.DataFrame | None = None) -> Result:
+                 segs: pd.DataFrame | None = None) -> ResultTables:
         old = self.result
         meta = copy.deepcopy(old.meta)
         entries = [dict(e, status="applied", vectors=self.vector_source_)
@@ -387,7 +386,8 @@ class ThemeEditor:
         meta["n_themes"] = int((themes["theme_id"] >= 0).sum())
         labels = docs["theme_id"].dropna()
         meta["unassigned_share"] = float((labels == -1).mean()) if len(labels) else 0.0
-        self.result = Result(documents=docs, themes=themes.reset_index(drop=True), config=copy.deepcopy(old.config),
+        # the old result's own class: this module does not import feedmine.result.result (it imports us)
+        self.result = type(old)(documents=docs, themes=themes.reset_index(drop=True), config=copy.deepcopy(old.config),
                              meta=meta, sentences=segs if segs is not None else old.sentences)
         return self.result
 

@@ -152,16 +152,12 @@ class Result:
     def for_group(self, group: Any) -> "Result":
         """One group's own Result out of a result analysed with ``by=`` (its rows, its themes under the
         group's theme ids, its run facts): every view and export of a Result works on it."""
-        from ..pipeline.groups import for_group
-
-        return for_group(self, group)
+        return _for_group(self, group)
 
     def group_table(self) -> pd.DataFrame:
         """Per group of a ``by=`` analysis: items, analysed items, themes, unassigned, top pain point and
         status (a group too small to cluster says so here)."""
-        from ..pipeline.groups import group_table
-
-        return group_table(self)
+        return _group_table(self)
 
     def thread_summaries(self, n_sentences: int = 2) -> pd.DataFrame:
         """Per discussion thread (needs ``thread=`` at load time): ``thread_id, n_items, summary``, the
@@ -284,3 +280,41 @@ def load_result(directory: str | PathLike) -> Result:
     except Exception as err:  # files that agree with their manifest but hold damaged or foreign content
         raise FeedmineError(f"the result in {str(directory)!r} is damaged or was not written by feedmine "
                             f"({type(err).__name__}: {str(err)[:200]}); save it again.") from err
+
+
+def _for_group(result: Result, group: Any) -> Result:
+    """One group's own Result out of a combined one: its rows, its themes under their group ids, its meta."""
+    known = [x["group"] for x in result.meta.get("groups", [])]
+    if "group" not in result.documents or not known:
+        raise FeedmineError("this result is not split by group: analyse with by='<column>' to get groups.")
+    if str(group) not in known:
+        raise FeedmineError(f"no group {group!r}; the groups are {', '.join(map(repr, known[:20]))}"
+                            + (" …" if len(known) > 20 else "") + ".")
+    g = str(group)
+    docs = result.documents[result.documents["group"] == g].reset_index(drop=True)
+    docs["theme_id"] = docs.pop("group_theme_id")
+    if "theme_ids" in docs:
+        back = dict(zip(result.themes["theme_id"].astype(int), result.themes["group_theme_id"].astype(int)))
+        docs["theme_ids"] = [[back.get(int(x), int(x)) for x in ts] for ts in docs["theme_ids"]]
+    themes = result.themes[result.themes["group"] == g].copy()
+    themes["theme_id"] = themes.pop("group_theme_id")
+    n_unassigned, analysed = int((docs["theme_id"] == -1).sum()), int(docs["theme_id"].notna().sum())
+    unassigned = pd.DataFrame({"theme_id": [-1], "label": ["unassigned"], "size": [n_unassigned],
+                               "share": [n_unassigned / analysed if analysed else 0.0]})
+    themes = pd.concat([unassigned, themes.drop(columns="group")], ignore_index=True)
+    sentences = None
+    if result.sentences is not None:
+        back = dict(zip(result.themes["theme_id"].astype(int), result.themes["group_theme_id"].astype(int)))
+        sentences = result.sentences[result.sentences["group"] == g].drop(columns="group").reset_index(drop=True)
+        sentences["theme_id"] = sentences["theme_id"].map(lambda t: back.get(int(t), int(t)) if pd.notna(t) else t)
+    meta = {**result.meta.get("group_meta", {}).get(g, {}), "group": g}
+    return Result(documents=docs.drop(columns="group"), themes=themes, config=dict(result.config), meta=meta,
+                  sentences=sentences)
+
+
+def _group_table(result: Result) -> pd.DataFrame:
+    """Per group: items, analysed items, themes, unassigned, its top pain point and its status."""
+    groups = result.meta.get("groups")
+    if not groups:
+        raise FeedmineError("this result is not split by group: analyse with by='<column>' to get groups.")
+    return pd.DataFrame(groups)
