@@ -231,8 +231,8 @@ def load_corpus(source: TableLike, text: str | None = None, id: str | None = Non
                                      index=corpus.index, dtype=object)
     if by is not None:
         values = df[by].reset_index(drop=True)
-        corpus["group"] = pd.Series(values.astype(str).where(values.notna() & (values.astype(str).str.strip() != ""),
-                                                             MISSING_GROUP).to_numpy(dtype=object), dtype=object)
+        names = values.astype(str)
+        corpus["group"] = names.where(values.notna() & (names.str.strip() != ""), MISSING_GROUP).astype(object)
     for col in keep or []:
         if col not in corpus.columns:
             corpus[col] = df[col].to_numpy()

@@ -117,6 +117,10 @@ def score_groups(model: Any, pooled: Result, rows: dict[str, np.ndarray]) -> lis
 
     described = pooled.themes[[c for c in THEME_COLUMNS if c in pooled.themes]]
     n_quotes = getattr(model.stages_["describer"], "n_quotes", 3)
+    sentence_rows: dict[str, np.ndarray] = {}
+    if pooled.sentences is not None:  # each sentence's group, from its item's id: one pass, not one per group
+        group_of = {i: g for g, r in rows.items() for i in pooled.documents["id"].iloc[r]}
+        sentence_rows = pooled.sentences.groupby(pooled.sentences["id"].map(group_of), sort=False).indices
     parts = []
     for g, r in _progress(rows, model.progress, "scoring groups"):
         docs = pooled.documents.iloc[r].reset_index(drop=True)
@@ -125,7 +129,7 @@ def score_groups(model: Any, pooled: Result, rows: dict[str, np.ndarray]) -> lis
         themes, _ = finish_themes(themes, docs, members, model.tightness_, clone(model.stages_["scorer"], safe=False))
         sentences = None
         if pooled.sentences is not None:
-            sentences = pooled.sentences[pooled.sentences["id"].isin(set(docs["id"]))].reset_index(drop=True)
+            sentences = pooled.sentences.iloc[sentence_rows.get(g, [])].reset_index(drop=True)
         meta = {**pooled.meta, "n_items": int(len(docs)), "n_analysed": int(docs["theme_id"].notna().sum())}
         parts.append((g, Result(documents=docs, themes=themes, config=pooled.config, meta=meta, sentences=sentences), r))
     return parts

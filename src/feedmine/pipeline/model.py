@@ -269,7 +269,7 @@ class Pipeline(BaseEstimator):
         placed = place(done.batch, done.labels, done.confidence, np.zeros(len(done.labels), dtype=bool), done.weak,
                        unit, self.distinct_pairs_, done.xy)
         themes = self._batch_themes(done.quotes)
-        meta = {**self._meta(mode), **(meta or {})}
+        meta = dict(meta) if meta is not None else self._meta(mode)  # fit's own already holds _meta
         result, _ = assemble(done.batch, placed, done.tags, done.unit_tags, themes, self.tightness_,
                              clone(stages["scorer"], safe=False), unit, self._config(), meta)
         progress.done("score")

@@ -75,10 +75,23 @@ def save_model(pipeline: Any, path: Any, include_result: bool = True) -> Path:
         if result is None:
             logger.info("saving the model without its fitted result")
             return _done(path)
-        (tmp / "result").mkdir()
-        write_result(tmp / "result", result.documents, result.themes, result.sentences, result.config,
-                     result.meta, result.themes_for_csv())
+        _write_fitted_result(tmp, result)
     return _done(path)
+
+
+def _write_fitted_result(tmp: Path, result: Result) -> None:
+    (tmp / "result").mkdir()
+    write_result(tmp / "result", result.documents, result.themes, result.sentences, result.config,
+                 result.meta, result.themes_for_csv())
+
+
+def _read_fitted_result(folder: Path) -> Result | None:
+    """The fitted table's Result of a saved model, or None when it was saved without it; the model's
+    manifest, already checked, covers these files."""
+    if not (folder / "result").exists():
+        return None
+    documents, themes, sentences, config, meta = read_result(folder / "result", verified=True)
+    return Result(documents=documents, themes=themes, config=config, meta=meta, sentences=sentences)
 
 
 def _done(path: Any) -> Path:
@@ -218,11 +231,7 @@ def _restore_fitted(pipeline: Any, model: dict[str, Any], folder: Path) -> None:
     pairs = model.get("distinct_pairs")
     pipeline.distinct_pairs_ = None if pairs is None else {(int(a), int(b)): bool(v) for a, b, v in pairs}
     pipeline.fingerprint_, pipeline.lineage_ = model["fingerprint"], model["lineage"]
-    if not (folder / "result").exists():  # saved without it (the manifest, checked, agrees)
-        pipeline.result_ = None
-        return
-    documents, themes_table, sentences, config, meta = read_result(folder / "result", verified=True)
-    pipeline.result_ = Result(documents=documents, themes=themes_table, config=config, meta=meta, sentences=sentences)
+    pipeline.result_ = _read_fitted_result(folder)
 
 
 def _check_versions(model: dict[str, Any], manifest: dict[str, Any]) -> None:
@@ -250,11 +259,8 @@ def save_grouped(model: Any, path: Any, include_result: bool) -> Path:
             save_model(sub, tmp / folder, include_result=False)
             index["groups"].append({"group": g, "folder": folder})
         (tmp / "groups.json").write_text(json.dumps(index, indent=1, ensure_ascii=False), encoding="utf-8")
-        result = model.result_ if include_result else None
-        if result is not None:
-            (tmp / "result").mkdir()
-            write_result(tmp / "result", result.documents, result.themes, result.sentences, result.config,
-                         result.meta, result.themes_for_csv())
+        if include_result and model.result_ is not None:
+            _write_fitted_result(tmp, model.result_)
     return Path(path)
 
 
@@ -273,8 +279,5 @@ def load_grouped(cls: type, folder: Path, embedder: Any = None) -> Any:
     model = clone(next(iter(subs.values())))
     model.set_params(group_themes="separate")
     model.groups_, model.columns_, model.group_mode_ = subs, columns, "separate"
-    model.result_ = None
-    if (folder / "result").is_dir():
-        docs, themes, sentences, config, meta = read_result(folder / "result")
-        model.result_ = Result(documents=docs, themes=themes, config=config, meta=meta, sentences=sentences)
+    model.result_ = _read_fitted_result(folder)
     return model

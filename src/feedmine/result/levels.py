@@ -66,5 +66,5 @@ def themes_at(result: Any, level: int | str = "coarse", distance: float | None =
 
 
 def _copy(result: Any) -> Any:
-    return type(result)(documents=result.documents.copy(), themes=result.themes.copy(), config=dict(result.config),
-                  meta=dict(result.meta), sentences=result.sentences)
+    return type(result)(documents=result.documents.copy(), themes=result.themes.copy(),
+                        config=dict(result.config), meta=dict(result.meta), sentences=result.sentences)

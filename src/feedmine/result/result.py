@@ -293,8 +293,8 @@ def _for_group(result: Result, group: Any) -> Result:
     g = str(group)
     docs = result.documents[result.documents["group"] == g].reset_index(drop=True)
     docs["theme_id"] = docs.pop("group_theme_id")
+    back = dict(zip(result.themes["theme_id"].astype(int), result.themes["group_theme_id"].astype(int)))
     if "theme_ids" in docs:
-        back = dict(zip(result.themes["theme_id"].astype(int), result.themes["group_theme_id"].astype(int)))
         docs["theme_ids"] = [[back.get(int(x), int(x)) for x in ts] for ts in docs["theme_ids"]]
     themes = result.themes[result.themes["group"] == g].copy()
     themes["theme_id"] = themes.pop("group_theme_id")
@@ -304,7 +304,6 @@ def _for_group(result: Result, group: Any) -> Result:
     themes = pd.concat([unassigned, themes.drop(columns="group")], ignore_index=True)
     sentences = None
     if result.sentences is not None:
-        back = dict(zip(result.themes["theme_id"].astype(int), result.themes["group_theme_id"].astype(int)))
         sentences = result.sentences[result.sentences["group"] == g].drop(columns="group").reset_index(drop=True)
         sentences["theme_id"] = sentences["theme_id"].map(lambda t: back.get(int(t), int(t)) if pd.notna(t) else t)
     meta = {**result.meta.get("group_meta", {}).get(g, {}), "group": g}

@@ -54,7 +54,7 @@ def theme_tree(theme_ids: np.ndarray, centroids: np.ndarray, method: str = "ward
     C = np.asarray(centroids, dtype=np.float64)
     C = C / np.maximum(np.linalg.norm(C, axis=1, keepdims=True), 1e-12)
     # ward needs euclidean distances; on unit vectors they order pairs exactly as cosine distance does
-    Z = linkage(C, method=method, metric="euclidean" if method in ("ward",) else "cosine")
+    Z = linkage(C, method=method, metric="euclidean" if method == "ward" else "cosine")
     smallest = {k: t for k, t in enumerate(ids)}  # scipy node → smallest theme id under it
     rows = []
     for step, (a, b, dist, size) in enumerate(Z):
