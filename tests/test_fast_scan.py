@@ -136,3 +136,21 @@ def test_code_table_finds_exactly_its_codes():
     table = CodeTable(codes, np.array([1, -2, 3, 4]))
     assert [table.get(int(c)) for c in codes] == [1, -2, 3, 4]
     assert table.get(6) == -1 and table.get(2 ** 63 + 8, default=0) == 0
+
+
+def test_morphemes_are_each_words_own_whatever_the_batch_or_the_cache(monkeypatch):
+    from feedmine.tagging import ngrams as ng
+
+    texts = ["너무 불편해요 ㅠㅠ 렉 걸려요", "렉 걸려요", "It keeps CRASHING", "앱이 자꾸 꺼져요 refund", ""]
+    ng._WORD_MORPHS.clear()
+    together = ng._morphs(texts)
+    assert together[2] == [] and together[4] == []  # no Hangul: kiwi is not asked
+    for text, morphs in zip(texts[:2], together):  # a text's morphemes are its words', in order
+        assert morphs == [m for word in text.split() for m in ng._WORD_MORPHS[word]]
+        assert all("/" in m for m in morphs) and morphs
+    assert any(m.startswith("refund/") for m in together[3])  # other words of a Korean text too
+    monkeypatch.setattr(ng, "WORD_CACHE_SIZE", 2)  # the cache is emptied once past its size...
+    ng._WORD_MORPHS.clear()
+    alone = [ng._morphs([t])[0] for t in reversed(texts)][::-1]
+    assert len(ng._WORD_MORPHS) <= 2 + max(len(t.split()) for t in texts)
+    assert alone == together  # ...and one text at a time, in another order, gives the same analyses
