@@ -45,7 +45,7 @@ import pandas as pd
 
 from ..embed.base import l2_normalize
 from ..schema import SEVERITY_LEVELS
-from .ngrams import ngram_scores
+from .ngrams import NgramWeights, ngram_scores, prepare_weights
 
 WEIGHTS = Path(__file__).with_name("heads.json")
 LEXICAL_FEATURES = ("lexicon_sentiment", "lexicon_request", "lexicon_severity")
@@ -95,6 +95,8 @@ class LinearHeads:
     intercept: np.ndarray   # (n_heads,)
     meta: dict = field(default_factory=dict)
     ngram_weights: dict[str, dict[str, float]] = field(default_factory=dict)  # head → {n-gram: weight}
+    # each head's n-gram weights made ready for scoring, on first use (a cache: derived from ngram_weights)
+    _prepared: dict[str, NgramWeights] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def n_embedding(self) -> int:
@@ -134,5 +136,7 @@ class LinearHeads:
             for i, name in enumerate(self.names):
                 weights = self.ngram_weights.get(name)
                 if weights:
-                    logits[:, i] += ngram_scores(texts, weights)
+                    if name not in self._prepared:
+                        self._prepared[name] = prepare_weights(weights)
+                    logits[:, i] += ngram_scores(texts, self._prepared[name])
         return pd.DataFrame(1.0 / (1.0 + np.exp(-logits)), columns=list(self.names))

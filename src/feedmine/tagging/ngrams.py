@@ -23,12 +23,14 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any, NamedTuple
 
 import numpy as np
 from scipy import sparse
 
 from ..text.char_grams import code_points, lookup_table, padded_gram_stats
+from ..text.tokenize import _load_kiwi, analyse_by_word
 
 _WORD = re.compile(r"\S+")
 _SPACE = re.compile(r"\s+")
@@ -74,19 +76,12 @@ def _morphs(texts: Sequence[str]) -> list[list[str]]:
     depend on the batch or on what was seen before."""
     out: list[list[str]] = [[] for _ in texts]
     words = {i: t.split() for i, t in enumerate(texts) if _HANGUL.search(t)}
-    if not words:
-        return out
-    cache = _WORD_MORPHS
-    missing = sorted({w for ws in words.values() for w in ws if w not in cache})
-    if missing:
-        from ..text.tokenize import _load_kiwi  # the shared model
+    if words:
+        def analyse(missing: list[str]) -> Iterator[tuple[str, ...]]:
+            return (tuple(f"{t.form.lower()}/{t.tag}" for t in tokens) for tokens in _load_kiwi(()).tokenize(missing))
 
-        for word, tokens in zip(missing, _load_kiwi(()).tokenize(missing)):
-            cache[word] = tuple(f"{t.form.lower()}/{t.tag}" for t in tokens)
-    for i, ws in words.items():
-        out[i] = [m for w in ws for m in cache[w]]
-    if len(cache) > WORD_CACHE_SIZE:  # bounded memory; analyses do not depend on the cache's content
-        cache.clear()
+        for i, morphs in zip(words, analyse_by_word(list(words.values()), analyse, _WORD_MORPHS, WORD_CACHE_SIZE)):
+            out[i] = morphs
     return out
 
 
@@ -118,7 +113,7 @@ def ngram_matrix(texts: Sequence[str], vocabulary: dict[str, int]) -> sparse.csr
 BLOCK = 1000
 
 
-def ngram_scores(texts: Sequence[str], weights: dict[str, float]) -> np.ndarray:
+def ngram_scores(texts: Sequence[str], weights: dict[str, float] | NgramWeights) -> np.ndarray:
     """``ngram_matrix(texts, vocabulary) @ weights`` without the matrix: per text, the summed weights
     of its known n-grams over sqrt(its number of n-grams). What the tagging heads need at assign time.
     The sum must not depend on the order n-grams are met in (a set's changes with the process's hash
@@ -131,10 +126,10 @@ def ngram_scores(texts: Sequence[str], weights: dict[str, float]) -> np.ndarray:
     True
     """
     texts = [t if isinstance(t, str) else "" for t in texts]
-    prepared = _prepared(weights)
-    if prepared is None:
-        return _fsum_scores(texts, weights)
-    tables, morph_weights, known = prepared
+    prepared = weights if isinstance(weights, NgramWeights) else prepare_weights(weights)
+    tables, morph_weights, known = prepared.tables, prepared.morph_weights, prepared.known
+    if tables is None:
+        return _fsum_scores(texts, prepared.weights)
     out = np.zeros(len(texts))
     for start in range(0, len(texts), BLOCK):
         block = texts[start:start + BLOCK]
@@ -150,35 +145,27 @@ def ngram_scores(texts: Sequence[str], weights: dict[str, float]) -> np.ndarray:
     return out
 
 
-def _prepare(weights: dict[str, float]) -> tuple[dict, dict[str, int], frozenset[str]] | None:
-    """The lookup tables of ``weights`` in 1/_SCALE steps, or None when they are not in such steps."""
+class NgramWeights(NamedTuple):
+    """Weights made ready for :func:`ngram_scores` (:func:`prepare_weights`): building the lookup tables
+    of the shipped 266,000 weights takes ≈ 0.8 s, so their owner (:class:`~feedmine.tagging.heads.LinearHeads`)
+    prepares them once rather than for every chunk. ``tables`` is None when the weights are not in
+    1/_SCALE steps (then they are summed with ``fsum``)."""
+
+    weights: dict[str, float]
+    tables: dict[str, Any] | None
+    morph_weights: dict[str, int]
+    known: frozenset[str]
+
+
+def prepare_weights(weights: dict[str, float]) -> NgramWeights:
+    """The lookup tables of ``weights`` in 1/_SCALE steps (see :class:`NgramWeights`)."""
     scaled = {g: round(w * _SCALE) for g, w in weights.items()}
     if not all(abs(scaled[g] / _SCALE - w) <= 1e-12 for g, w in weights.items()):
-        return None
+        return NgramWeights(weights, None, {}, frozenset())
     tables = {view: lookup_table({g[2:]: v for g, v in scaled.items() if g.startswith(view) and 0 < len(g) - 2 <= 3})
               for view in ("c:", "s:")}
     morph_weights = {g: v for g, v in scaled.items() if g.startswith(("m:", "f:"))}
-    return tables, morph_weights, frozenset(morph_weights)
-
-
-def _prepared(weights: dict[str, float]) -> tuple[dict, dict[str, int], frozenset[str]] | None:
-    """:func:`_prepare`, remembered for the last few weight dicts: building the tables of the shipped
-    266,000 weights took ≈ 0.8 s, paid again for every chunk of 10,000 rows. The dict itself is kept
-    with its tables (so its id cannot be reused) and its items' hash checked, so a changed dict is
-    prepared again."""
-    key = id(weights)
-    stamp = (len(weights), hash(frozenset(weights.items())))
-    hit = _PREPARED.get(key)
-    if hit is not None and hit[0] is weights and hit[1] == stamp:
-        return hit[2]
-    prepared = _prepare(weights)
-    if len(_PREPARED) >= 4:
-        _PREPARED.clear()
-    _PREPARED[key] = (weights, stamp, prepared)
-    return prepared
-
-
-_PREPARED: dict[int, tuple[dict, tuple[int, int], object]] = {}
+    return NgramWeights(weights, tables, morph_weights, frozenset(morph_weights))
 
 
 def _fsum_scores(texts: list[str], weights: dict[str, float]) -> np.ndarray:

@@ -127,6 +127,24 @@ WORD_CACHE_SIZE = 200_000
 _WORD_TOKENS: dict[tuple[Any, ...], dict[str, tuple[Any, ...]]] = {}
 
 
+def analyse_by_word(texts_words: Sequence[Sequence[str]], analyse: Any, cache: dict[str, tuple[Any, ...]],
+                    limit: int = WORD_CACHE_SIZE) -> list[list[Any]]:
+    """Each text's analysis as the concatenation of its words', every distinct word analysed once.
+
+    ``analyse(words)`` returns one tuple per word (kiwi's tokens of it alone, in any form);
+    ``cache`` remembers them across calls and is emptied once it holds more than ``limit`` words,
+    so memory stays bounded and no result depends on what was analysed before. Why: kiwi cost the
+    same for every occurrence of a word, and words repeat (particles and endings ride on a few
+    thousand stems)."""
+    missing = sorted({w for ws in texts_words for w in ws if w not in cache})
+    if missing:
+        cache.update(zip(missing, analyse(missing)))
+    out = [[m for w in ws for m in cache[w]] for ws in texts_words]
+    if len(cache) > limit:
+        cache.clear()
+    return out
+
+
 def _load_kiwi(user_words: tuple[str, ...]) -> Any:
     """Return a shared Kiwi for this user dictionary; the model is ~500 MB, so load it once."""
     with _KIWI_LOCK:
@@ -236,17 +254,13 @@ class KeywordTokenizer(BaseEstimator):
         fit sample spent ≈ 45 s in kiwi, and words repeat. Alone, a word with an unknown name keeps its
         particle apart (경재랑 → 경재 + 랑) as :meth:`_unknown_noun_stem` otherwise has to restore."""
         kiwi = self._load_backend()
-        key = (self._kiwi_key, self.typos)
-        cache = _WORD_TOKENS.setdefault(key, {})
-        words = [t.split() for t in texts]
-        missing = sorted({w for ws in words for w in ws if w not in cache})
-        if missing:
-            for word, tokens in zip(missing, kiwi.tokenize(missing, normalize_coda=True, typos=self.typos)):
-                cache[word] = tuple(Morph(t.form, t.tag, t.lemma) for t in tokens)
-        out = [[m for w in ws for m in cache[w]] for ws in words]
-        if len(cache) > WORD_CACHE_SIZE:  # bounded memory; no analysis depends on the cache's content
-            cache.clear()
-        return out
+
+        def analyse(words: list[str]) -> Iterable[tuple[Morph, ...]]:
+            return (tuple(Morph(t.form, t.tag, t.lemma) for t in tokens)
+                    for tokens in kiwi.tokenize(words, normalize_coda=True, typos=self.typos))
+
+        cache = _WORD_TOKENS.setdefault((self._kiwi_key, self.typos), {})
+        return analyse_by_word([t.split() for t in texts], analyse, cache)
 
     def _load_backend(self) -> Any:
         """Set and return ``kiwi_``, the kiwipiepy ``Kiwi`` shared by tokenizers with these user words."""
