@@ -106,6 +106,9 @@ _ROLE_END = set("자인사생공버객")
 # 원 ends many given names (재원, 지원, 혜원), so only these role nouns ending in 원 count
 _ROLE_WON = {"회사원", "공무원", "연구원", "상담원", "은행원", "사무원", "역무원", "승무원", "미화원", "경비원",
              "판매원", "배달원", "안내원", "관리원", "종업원", "교직원", "조사원"}
+# syllables before 아 in given names (수아, 서아, 지아, 윤아 …): 김수아님 is a name with 님, not 김수 + 아님
+# ("is not"), which kiwi reads it as just like 최고아님; the slang before 아님 (최고, 전혀, 정말, 그건) ends otherwise
+_NAME_BEFORE_A = set("수서지유시채리미보연은윤선현주도나예다소민혜")
 _PARTICLE_TAGS = ("J", "E", "VCP", "VCN", "XS")
 _WORD_TAGS = ("MAG", "VV", "VA", "XR", "NP", "MM")
 
@@ -127,7 +130,8 @@ def _is_common_word(word: str) -> bool:
 
 
 def name_span(m: re.Match, text: str) -> tuple[int, int] | None:
-    if m.group("ko") and m.group("ko")[-1] in "형누아" and text.startswith("님", m.end("ko")):
+    ko = m.group("ko")
+    if ko and text.startswith("님", m.end("ko")) and (ko[-1] in "형누" or (ko[-1] == "아" and ko[-2:-1] not in _NAME_BEFORE_A)):
         return None  # 윤발형님, 도연누님: a nickname with 형님 / 누님; 최고아님, 전혀아님: "아님" (is not)
     for group in ("ko", "role"):
         if m.group(group):
