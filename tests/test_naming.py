@@ -70,3 +70,14 @@ def test_a_name_is_plain_text_from_the_feedback(hostile):
     # names are data: escaping is the report's job, neutralising the exports'; nothing is evaluated here
     name = theme_name([hostile, "card declined"], ["card", "declined"], [1.0, 0.9], TOK)
     assert name.lower() == "card declined"
+
+
+def test_an_english_name_may_span_eight_words_but_not_nine():
+    # up to eight words from the first keyword to the last: long enough to keep what tells twin
+    # intents apart ("when will my card arrive" vs "card arrival"), short enough to read as a name
+    eight = ["my card still not arrived after two weeks waiting"]
+    assert "card still not arrived after two weeks waiting" in name_candidates(
+        eight, ["card", "waiting"], [1.0, 0.9], TOK, k=20)
+    nine = ["my card has still not arrived after two weeks waiting"]
+    assert not any("card" in n and "waiting" in n
+                   for n in name_candidates(nine, ["card", "waiting"], [1.0, 0.9], TOK, k=20))
