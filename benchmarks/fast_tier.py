@@ -145,28 +145,25 @@ def tags() -> dict:
     return out
 
 
+def _replace_part(key: str, value: dict) -> int:
+    """Write ``value`` as part ``key`` of results/fast_tier.json, keeping the other parts as they were."""
+    import json
+
+    from common import RESULTS
+
+    path = RESULTS / "fast_tier.json"
+    out = {**(json.loads(path.read_text()) if path.exists() else {}), key: value}
+    print(f"wrote {write_results('fast_tier', out)}")
+    return 0
+
+
 def main() -> int:
     if "--themes-only" in sys.argv[1:]:  # re-measure the theme quality, keep the rest as it was
-        import json
-
-        from common import RESULTS
-
-        path = RESULTS / "fast_tier.json"
-        out = json.loads(path.read_text()) if path.exists() else {}
-        out["themes"] = themes()
-        print(f"wrote {write_results('fast_tier', out)}")
-        return 0
+        return _replace_part("themes", themes())
     out = {"speed": speed()}
     print("speed", out["speed"], flush=True)
     if "--speed-only" in sys.argv[1:]:  # re-measure the speed beside the default, keep the rest as it was
-        import json
-
-        from common import RESULTS
-
-        path = RESULTS / "fast_tier.json"
-        out = {**(json.loads(path.read_text()) if path.exists() else {}), "speed": out["speed"]}
-        print(f"wrote {write_results('fast_tier', out)}")
-        return 0
+        return _replace_part("speed", out["speed"])
     out["routes"] = routes()
     out["themes"] = themes()
     out["tags"] = tags()

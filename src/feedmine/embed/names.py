@@ -11,8 +11,8 @@ EMBEDDER_NAMES = ("hybrid", "fast", "e5", "use", "tfidf")
 FAST_TFIDF_SAMPLE = 10_000
 #: weight of the character TF-IDF block in the fast tier (the default hybrid keeps 0.3): the static table is
 #: weaker than e5, and 0.4 clustered banking77 better on both splits (test NMI 0.749 → 0.756 over three
-#: seeds, train 0.723 → 0.730), parakqc NMI 0.960 → 0.955 / ARI 0.674 → 0.682; 0.5 collapsed one seed
-#: (docs/benchmarks.md, "The fast tier")
+#: seeds, train 0.723 → 0.730 at seed 0), parakqc NMI 0.960 → 0.955 / ARI 0.670 → 0.683 over three seeds;
+#: 0.5 collapsed one seed (docs/embedders.md, "The fast tier")
 FAST_LEXICAL_WEIGHT = 0.4
 
 
