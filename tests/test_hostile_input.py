@@ -378,6 +378,26 @@ def test_cli_out_onto_a_file_is_refused_before_the_analysis(tmp_path, capsys):
     assert "is a file" in err and "Traceback" not in err
 
 
+def test_cli_out_onto_a_folder_of_other_files_is_refused_before_the_analysis(tmp_path, capsys, monkeypatch):
+    import feedmine.api
+    from feedmine.cli import main
+
+    def no_analysis(**_):
+        raise AssertionError("the analysis started before --out was checked")
+
+    monkeypatch.setattr(feedmine.api, "build_pipeline", no_analysis)
+    (tmp_path / "data.csv").write_text("text\n" + "\n".join(TEXTS) + "\n", encoding="utf-8")
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "thesis.docx").write_text("years of work")
+    for argv in (["analyze", str(tmp_path / "data.csv"), "--out", str(tmp_path / "mine")],
+                 ["fit", str(tmp_path / "data.csv"), "--model", str(tmp_path / "mine")]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert "holds files feedmine did not write" in err and "Traceback" not in err
+        assert "--out" in err or "--model" in err
+    assert (tmp_path / "mine" / "thesis.docx").read_text() == "years of work"
+
+
 def test_cli_missing_input_is_one_line(tmp_path, capsys):
     from feedmine.cli import main
 

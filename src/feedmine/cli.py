@@ -119,11 +119,20 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _check_targets(args: argparse.Namespace) -> None:
-    """Refuse a folder argument that names a file before the analysis runs, not after it."""
+    """Refuse a folder argument feedmine may not write (a file, or a folder of someone else's files)
+    before the analysis runs, not after it."""
+    from .io.store import check_folder_target
+
     for flag in ("out", "model"):
         target = getattr(args, flag, None)
-        if target and Path(target).is_file() and not (flag == "model" and args.command == "assign"):
+        if not target or (flag == "model" and args.command == "assign"):
+            continue  # assign reads --model (and --update saves it back: a feedmine folder already)
+        if Path(target).is_file():
             raise FeedmineError(f"--{flag} {target!r} is a file; give a folder path (it is created if missing).")
+        try:
+            check_folder_target(target)
+        except FeedmineError as exc:
+            raise FeedmineError(f"--{flag}: {exc}") from None
     if not Path(args.source).exists():
         raise FeedmineError(f"input file {args.source!r} does not exist.")
 

@@ -72,18 +72,26 @@ def is_feedmine_folder(path: Path) -> bool:
     return (path / MANIFEST).is_file() or all((path / m).is_file() for m in LEGACY_MARKERS)
 
 
-@contextmanager
-def atomic_folder(path: Any, kind: str, format_version: int) -> Iterator[Path]:
-    """Yield a temporary folder to write into; on success it replaces ``path`` whole, with a manifest.
-
-    ``path`` may be new, empty, or an earlier feedmine folder; any other existing folder or file is
-    left alone and the save refused (a wrong ``--out`` never deletes someone's files)."""
+def check_folder_target(path: Any) -> Path:
+    """``path`` as a Path, once it is known that a feedmine folder may be saved there: it is new, empty,
+    or an earlier feedmine folder. Anything else is refused, so a wrong ``--out`` never deletes someone's
+    files (the CLI checks before the analysis runs, :func:`atomic_folder` again before it writes)."""
     target = Path(path)
     if target.exists() and not target.is_dir():
         raise FeedmineError(f"{str(target)!r} exists and is a file; give a folder path to save into.")
     if target.is_dir() and any(target.iterdir()) and not is_feedmine_folder(target):
         raise FeedmineError(f"{str(target)!r} exists and holds files feedmine did not write; refusing to replace "
                             "it. Choose a new or empty folder.")
+    return target
+
+
+@contextmanager
+def atomic_folder(path: Any, kind: str, format_version: int) -> Iterator[Path]:
+    """Yield a temporary folder to write into; on success it replaces ``path`` whole, with a manifest.
+
+    ``path`` may be new, empty, or an earlier feedmine folder; any other existing folder or file is
+    left alone and the save refused (a wrong ``--out`` never deletes someone's files)."""
+    target = check_folder_target(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.saving-", dir=target.parent))
     try:
