@@ -81,3 +81,18 @@ def test_an_english_name_may_span_eight_words_but_not_nine():
     nine = ["my card has still not arrived after two weeks waiting"]
     assert not any("card" in n and "waiting" in n
                    for n in name_candidates(nine, ["card", "waiting"], [1.0, 0.9], TOK, k=20))
+
+
+def test_a_korean_name_puts_a_predicate_in_the_noun_form_a_label_uses():
+    # keywords count 안 돼요 / 안되네요 as one token, 안되다; the name reads as a Korean note does
+    texts = ["게임 실행이 안 돼요", "실행이 안되네요 환불해주세요", "업데이트 후 실행 안됨"]
+    name = theme_name(texts, ["실행", "안되다", "환불"], [1.0, 0.9, 0.3], KeywordTokenizer(bigrams=False))
+    assert name == "실행 안 됨"
+
+
+def test_readable_forms_conjugate_irregular_stems_and_leave_nouns_alone():
+    tok = KeywordTokenizer()
+    assert tok.readable_forms(["어렵다", "느리다", "없다", "튕기다", "불편하다", "노가다", "바다", "error", "배송"]) == \
+        ["어려움", "느림", "없음", "튕김", "불편함", "노가다", "바다", "error", "배송"]
+    # the other backends keep the dictionary form rather than guess a conjugation
+    assert KeywordTokenizer(korean_backend="okt").readable_forms(["어렵다"]) == ["어렵다"]

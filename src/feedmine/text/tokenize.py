@@ -248,6 +248,15 @@ class KeywordTokenizer(BaseEstimator):
                 out[i] = self._emit(self._korean_items(morphs, stop, en_stop, protected), stop)
         return out
 
+    def readable_forms(self, tokens: Sequence[str]) -> list[str]:
+        """``tokens`` as a theme's name shows them: a Korean predicate in its noun form (안되다 → 안 됨,
+        :mod:`feedmine.text.korean_forms`) with the kiwi backend; every token unchanged with the others."""
+        if self.korean_backend != "kiwi":
+            return [str(t) for t in tokens]
+        from .korean_forms import noun_forms
+
+        return noun_forms(tokens, self._load_backend())
+
     def _kiwi_words(self, texts: list[str]) -> list[list[Any]]:
         """kiwi's morphemes of each text, word by word: each distinct space-separated word analysed
         once and remembered (per user dictionary and typo setting). Why: the keywords of a 50,000-row

@@ -32,7 +32,7 @@ from sklearn.base import BaseEstimator
 from ..embed.base import l2_normalize
 from ..text.language import HANGUL_SYLLABLE
 from ..text.tokenize import KeywordTokenizer
-from .naming import CENTRAL_TEXTS, NAME_CANDIDATES, name_candidates, nearest_names, word_lemmas
+from .naming import CENTRAL_TEXTS, NAME_CANDIDATES, name_candidates, nearest_names, readable_names, word_lemmas
 
 logger = logging.getLogger(__name__)
 
@@ -321,8 +321,10 @@ class ThemeDescriber(BaseEstimator):
             if found:
                 candidates[int(theme_id)] = found
         if embed is None or not candidates:
-            return {t: c[0] for t, c in candidates.items()}
-        return nearest_names(candidates, {t: unit[labels == t].mean(axis=0) for t in candidates}, embed)
+            chosen = {t: c[0] for t, c in candidates.items()}
+        else:
+            chosen = nearest_names(candidates, {t: unit[labels == t].mean(axis=0) for t in candidates}, embed)
+        return dict(zip(chosen, readable_names(list(chosen.values()), self.tokenizer_)))
 
     @staticmethod
     def _label(theme_id: int, keywords: list[str], label_words: int) -> str:

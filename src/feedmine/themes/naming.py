@@ -5,7 +5,8 @@ A keyword triple ("card · arrive · week") tells an analyst where to look; a pr
 ones its quotes come from): the span that covers the most keyword weight with the fewest other words,
 whose first and last words both carry a keyword, preferring a span that several central texts share.
 Korean spans are named by their morphemes in text order ("카드 도착 지연"), since an eojeol span
-keeps its particles and endings ("카드가 도착하지"); English spans keep the words as written. A theme
+keeps its particles and endings ("카드가 도착하지"), a verb or adjective in the noun form a Korean
+label uses ("실행 안 됨", not "실행 안되다"); English spans keep the words as written. A theme
 whose texts share no span with two of its keywords keeps its keyword label.
 
 Offline and deterministic: no model but the tokenizer the keywords came from. ``result.name_themes(fn)``
@@ -50,7 +51,7 @@ def theme_name(central_texts: Sequence[str], keywords: Sequence[str], scores: Se
     keywords (best first) have c-TF-IDF ``scores``; ``fallback`` when no span holds two keywords.
     ``lemmas``: each word's tokens, computed for many themes at once by :func:`word_lemmas`."""
     names = name_candidates(central_texts, keywords, scores, tokenizer, lemmas, 1)
-    return names[0] if names else fallback
+    return readable_names(names, tokenizer)[0] if names else fallback
 
 
 def name_candidates(central_texts: Sequence[str], keywords: Sequence[str], scores: Sequence[float],
@@ -83,6 +84,20 @@ def name_candidates(central_texts: Sequence[str], keywords: Sequence[str], score
     order = sorted(best, key=lambda n: (round(best[n][0] * (1 + 0.25 * math.log(best[n][1])), 9), -best[n][2],
                                         -len(n), n), reverse=True)
     return [best[n][3] for n in order[:k]]
+
+
+def readable_names(names: Sequence[str], tokenizer: Any) -> list[str]:
+    """``names`` as a person reads them: in a Korean name, each verb or adjective in the noun form a
+    Korean label uses ("실행 안되다" → "실행 안 됨", ``tokenizer.readable_forms``) when that form has two
+    syllables or more (a lone 냄 or 쏨 says less than 내다 or 쏘다). Names are chosen in the dictionary
+    form first, so this changes how a name reads, never which span is chosen."""
+    readable = getattr(tokenizer, "readable_forms", None)
+    korean = [n for n in names if HANGUL_SYLLABLE.search(n)]
+    if readable is None or not korean:
+        return list(names)
+    tokens = sorted({t for n in korean for t in n.split(" ")})
+    shown = {t: r if len(r.replace(" ", "")) >= 2 else t for t, r in zip(tokens, readable(tokens))}
+    return [" ".join(shown.get(t, t) for t in n.split(" ")) if HANGUL_SYLLABLE.search(n) else n for n in names]
 
 
 def nearest_names(candidates: dict[int, list[str]], centroids: dict[int, np.ndarray], embed: Any) -> dict[int, str]:
