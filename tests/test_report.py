@@ -255,6 +255,10 @@ def test_theme_tag_summary_reads_the_aggregates():
     assert _tag_summary(row) == "70.0% negative · frustration 11.0% · 5.6% churn risk · 20.0% requests"
     assert _tag_summary({"negative_share": 0.0, "top_emotion": "none", "churn_share": 0.0}) == "0.0% negative"
     assert _tag_summary({}) == ""
+    mix = {"negative_share": 0.68, "top_emotion": "satisfaction", "top_emotion_share": 0.113,
+           **{f"emotion_{e}": 0.0 for e in ("anger", "confusion", "worry", "gratitude")},
+           "emotion_satisfaction": 0.113, "emotion_frustration": 0.102, "emotion_disappointment": 0.086}
+    assert _tag_summary(mix) == "68.0% negative · satisfaction 11.3% · frustration 10.2% · disappointment 8.6%"
 
 
 def test_problem_statements_section_lists_top_pain_points_escaped():

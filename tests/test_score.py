@@ -481,3 +481,21 @@ def test_a_theme_with_too_few_ratings_makes_no_rating_claim():
     assert "rated 0.88" not in problem_statement(row)["text"]
     enough = dict(row, impact_rated_items=MIN_RATED_ITEMS, impact_rating_theme=2.0, impact_rating_drop=0.1)
     assert "rated 2.12 rating points lower than the rest" in explain_theme(enough, has_rating=True)
+
+
+def test_theme_table_keeps_each_emotions_share_and_the_explanation_names_the_mix():
+    from feedmine.analysis.theme_table import theme_table
+
+    emotions = ["satisfaction"] * 4 + ["frustration"] * 3 + ["disappointment"] * 2 + ["anger"] + ["none"] * 10
+    docs = pd.DataFrame({"theme_id": [0] * 20 + [1] * 2, "emotion": emotions + ["gratitude", "none"],
+                         "sentiment": -0.3, "severity": "medium", "reassigned": False})
+    members = pd.DataFrame({"row": range(22), "theme_id": docs["theme_id"]})
+    themes = pd.DataFrame({"theme_id": [0, 1], "keywords": [["update", "crash"], ["thanks", "love"]]})
+    table = theme_table(themes, docs, members, {}).set_index("theme_id")
+    assert table.loc[0, "emotion_frustration"] == pytest.approx(0.15) and table.loc[0, "emotion_worry"] == 0
+    assert table.loc[1, "emotion_gratitude"] == pytest.approx(0.5)
+    assert table.loc[0, "top_emotion"] == "satisfaction"  # the single most common one, as before
+    text = explain_theme(table.loc[0].rename(None).to_dict() | {"theme_id": 0, "share": 0.9, "impact_harm_mean": 0.4},
+                        has_rating=False)
+    # the mix, not "satisfaction" alone: a complaint theme's mixed reviews can open with "Good, but…"
+    assert "emotions satisfaction 20.0%, frustration 15.0%, disappointment 10.0%" in text and "anger" not in text

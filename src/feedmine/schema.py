@@ -26,6 +26,8 @@ NOT_ANALYSED = -2
 
 #: the severity levels, least severe first
 SEVERITY_LEVELS = ("low", "medium", "high", "critical")
+#: the emotions an item can show (``documents.emotion``; "none" when it shows none)
+EMOTIONS = ("anger", "frustration", "disappointment", "confusion", "worry", "satisfaction", "gratitude")
 #: the analysis units: whole items, or their sentences (one review can then sit in several themes)
 UNITS = ("document", "sentence")
 #: list-valued theme columns (joined with LIST_SEPARATOR in CSV and Excel exports)
@@ -132,3 +134,26 @@ class ResultTables(Protocol):
     config: dict[str, Any]
     meta: dict[str, Any]
     sentences: pd.DataFrame | None
+
+
+def emotion_mix(row: Any, top: int = 3, floor: float = 0.05) -> list[tuple[str, float]]:
+    """A theme's most common emotions as (emotion, share of its items), most common first: up to ``top``
+    of those shown by at least ``floor`` of the items (the most common one whatever its share). Why a mix:
+    a complaint theme whose mixed reviews open with "Good, but…" can have satisfaction as its single
+    most common emotion, next to frustration and disappointment nearly as often.
+
+    >>> emotion_mix({"emotion_satisfaction": 0.11, "emotion_frustration": 0.10, "emotion_anger": 0.02})
+    [('satisfaction', 0.11), ('frustration', 0.1)]
+    >>> emotion_mix({"top_emotion": "worry", "top_emotion_share": 0.03})  # a table from before the mix
+    [('worry', 0.03)]
+    """
+    def share(key: str) -> float:
+        value = row.get(key)
+        return float(value) if isinstance(value, (int, float, np.floating)) and np.isfinite(value) else 0.0
+
+    shares = sorted(((e, share(f"emotion_{e}")) for e in EMOTIONS), key=lambda t: -t[1])
+    if not any(row.get(f"emotion_{e}") is not None for e in EMOTIONS):
+        name = row.get("top_emotion")
+        shares = [(str(name), share("top_emotion_share"))] if isinstance(name, str) and name != "none" else []
+    shares = [(e, s) for e, s in shares if s > 0]
+    return [(e, s) for i, (e, s) in enumerate(shares[:top]) if i == 0 or s >= floor]

@@ -13,6 +13,8 @@ from typing import Any
 
 import pandas as pd
 
+from ..schema import emotion_mix
+
 
 def keyword_distinctiveness(themes: pd.DataFrame, top: int = 10) -> pd.Series:
     """Share of a theme's top keywords that no other theme has among its top keywords.
@@ -77,8 +79,9 @@ def explain_theme(row: Any, has_rating: bool) -> str:
         parts.append(f"mean sentiment {row['mean_sentiment']:+.2f}")
     if isinstance(row.get("segment_note"), str) and row["segment_note"]:
         parts.append(row["segment_note"])
-    if row.get("top_emotion") not in (None, "none") and pd.notna(row.get("top_emotion")):
-        parts.append(f"most often {row['top_emotion']} ({_pct(row.get('top_emotion_share', 0))})")
+    mix = emotion_mix(row)
+    if mix:
+        parts.append(("most often " if len(mix) == 1 else "emotions ") + ", ".join(f"{e} {_pct(s)}" for e, s in mix))
     if row.get("churn_share", 0) > 0:
         parts.append(f"{_pct(row['churn_share'])} say they will leave or want a refund")
     if row.get("solv_request_share", 0) > 0:

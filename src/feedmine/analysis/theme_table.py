@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import FeedmineError
-from ..schema import SEVERITY_LEVELS, UNASSIGNED, labels_of
+from ..schema import EMOTIONS, SEVERITY_LEVELS, UNASSIGNED, labels_of
 from ..text.language import detect_language
 from ..text.sentences import raw_sentences
 from .customer_segments import segment_phrases
@@ -62,6 +62,9 @@ def theme_table(themes: pd.DataFrame, documents: pd.DataFrame, members: pd.DataF
         # as objects: with no theme matched the column is float NaN, which pandas will not fill with text
         themes["top_emotion"] = themes["theme_id"].map(top.map(lambda t: t[0])).astype(object).fillna("none")
         themes["top_emotion_share"] = themes["theme_id"].map(top.map(lambda t: t[1])).fillna(0.0)
+        for emotion in EMOTIONS:  # the mix behind top_emotion (schema.emotion_mix reads it)
+            share = groups["emotion"].apply(lambda s, e=emotion: float((s == e).mean()))
+            themes[f"emotion_{emotion}"] = themes["theme_id"].map(share).fillna(0.0)
     if "journey_stage" in analysed:
         stage = groups["journey_stage"].agg(lambda s: s.astype(str).value_counts().index[0] if len(s) else None)
         themes["journey_stage"] = themes["theme_id"].map(stage)

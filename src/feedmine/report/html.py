@@ -27,7 +27,7 @@ from jinja2 import Environment, FunctionLoader, StrictUndefined, select_autoesca
 from markupsafe import Markup
 
 from ..errors import FeedmineError
-from ..schema import SEVERITY_LEVELS
+from ..schema import SEVERITY_LEVELS, emotion_mix
 from . import interactive as charts
 
 
@@ -204,8 +204,7 @@ def _tag_summary(row: dict) -> str:
     parts = []
     if not _missing(row.get("negative_share")):
         parts.append(f"{fmt_pct(row['negative_share'])} negative")
-    if row.get("top_emotion") not in (None, "none") and not _missing(row.get("top_emotion")):
-        parts.append(f"{_text(row['top_emotion'], 30)} {fmt_pct(row.get('top_emotion_share'))}")
+    parts += [f"{_text(emotion, 30)} {fmt_pct(share)}" for emotion, share in emotion_mix(row)]
     if not _missing(row.get("churn_share")) and row["churn_share"] > 0:
         parts.append(f"{fmt_pct(row['churn_share'])} churn risk")
     if not _missing(row.get("request_share")) and row["request_share"] > 0:

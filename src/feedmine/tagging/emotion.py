@@ -35,12 +35,12 @@ from sklearn.base import BaseEstimator
 
 from .lexicon import (CLAUSE_BREAK, CONTRAST, EN_WORD, KO_INTENSIFIER, KO_POST_NEGATION, KO_PRE_NEGATION,
                       REQUEST_PATTERN, _is_en_negator, taggable)
+from ..schema import EMOTIONS  # defined there: the theme table's emotion_<name> columns share the list
 from ..text.alternation import guarded_alternation
 # Text and patterns get the cleaner's NFKC, which keeps typed jamo as they are (plain NFKC composes
 # "ㅋㅠㅠ" into "ㅋ큐ㅠ" and hides the ㅠㅠ), so raw, cleaned and NFKC-normalised input all match alike.
 from ..text.normalize import _nfkc_keep_jamo
 
-EMOTIONS = ("anger", "frustration", "disappointment", "confusion", "worry", "satisfaction", "gratitude")
 POSITIVE = frozenset({"satisfaction", "gratitude"})
 
 # emotion → {pattern: weight}. A pattern with Hangul/jamo is a Korean substring, otherwise English,
