@@ -47,6 +47,9 @@ KO_STOPWORDS: frozenset[str] = frozenset({
     "것", "거", "수", "때", "등", "점", "중", "정도", "부분", "경우", "이번", "생각", "사람",
     "말", "이제", "진짜", "정말", "그냥", "오늘", "후", "전",
     "하다", "되다", "있다", "이다", "같다", "보다", "주다", "싶다", "말다", "않다", "아니다",
+    # pro-forms ("like this", "like that", "how"): they point at a topic without naming one, and
+    # made keywords and names such as "할인 · 그렇다 · 병맛" and "쓰레기 이렇다 비싸다" on the sample
+    "이렇다", "그렇다", "저렇다", "어떻다",
     # Single syllables that kiwi sometimes reads as nouns in broken informal text ("ㅋ이" -> 이/NNP)
     # but that are nearly always particles; as keywords they would look like a tokenizer bug.
     "이", "가", "은", "는", "을", "를", "에", "의", "도", "만", "로", "와", "과",
