@@ -56,7 +56,10 @@ def test_halfwidth_jamo_become_compatibility_jamo():
 
 
 @pytest.mark.parametrize("raw, expected", [
-    ("배송   너무\t\t느려요", "배송 너무 느려요"),
+    ("배송   너무  느려요", "배송 너무 느려요"),
+    # a tab separates fields (a Google Play title and its review), so it ends the line
+    ("배송   너무\t\t느려요", "배송 너무\n느려요"),
+    ("Good \t Keeps crashing\t", "Good\nKeeps crashing"),
     ("  앞뒤 공백  ", "앞뒤 공백"),
     ("no\u00a0break\u3000space", "no break space"),
     ("line one  \n\n\n   line two", "line one\nline two"),
@@ -67,6 +70,24 @@ def test_halfwidth_jamo_become_compatibility_jamo():
 ])
 def test_whitespace_and_control_characters(raw, expected):
     assert clean(raw) == expected
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("Weather &amp When to go", "Weather & When to go"),     # the ";" lost by the export
+    ("don&#39;t &lt;b&gt; &quot;x&quot;", "don't <b> \"x\""),
+    ("&#xD55C;&#44544; &nbsp;ok", "한글 ok"),
+    ("Tom &amp;lt;3", "Tom <3"),                             # escaped twice
+    ("AT&T, R&D, &copy and &not as text", "AT&T, R&D, &copy and &not as text"),
+])
+def test_html_character_references_are_decoded(raw, expected):
+    assert clean(raw) == expected
+
+
+def test_pii_written_with_character_references_is_masked_in_every_output():
+    out = TextCleaner().fit_transform(["mail kim&#64;example.com or call 010&#45;1234&#45;5678"])
+    for column in ("text_clean", "text_masked"):
+        value = out[column].iloc[0]
+        assert "kim" not in value and "1234" not in value and "<EMAIL>" in value and "<PHONE>" in value
 
 
 @pytest.mark.parametrize("raw, expected", [

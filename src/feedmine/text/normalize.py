@@ -14,6 +14,7 @@ Exact duplicates (after normalisation) are kept and point at their first occurre
 """
 from __future__ import annotations
 
+import html
 import math
 import re
 import unicodedata
@@ -37,6 +38,16 @@ _CONTROL = re.compile(r"[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00
 #: default cap of the analysed text (see ``TextCleaner.max_chars``)
 MAX_CHARS = 10_000
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
+# A tab between words separates fields more often than it spaces words: Google Play exports put the
+# title before the review that way ("Good\tKeeps crashing since the update"). As a line break it ends
+# a clause, so a theme's name or a sentence does not run from the title into the review.
+_TAB = re.compile(r"[ \u00a0\u3000]*\t[ \t\u00a0\u3000]*")
+# HTML character references left in exported text ("Weather &amp; when to go", "don&#39;t", and bare
+# "&amp" whose ";" was lost): a reader sees the character, and so should keywords, names and the PII
+# masker ("kim&#64;example.com" is an e-mail address). Named references need their ";" except the
+# five that exports write bare, so "&not" or "&copy" in ordinary text stay as written.
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7};?|#[xX][0-9a-fA-F]{1,6};?|[A-Za-z][A-Za-z0-9]{1,31};"
+                     r"|(?:amp|lt|gt|quot|apos)(?![A-Za-z0-9;]))")
 _NEWLINES = re.compile(r"\s*\n\s*")
 _LETTER = re.compile(r"[^\W\d_]")
 
@@ -66,6 +77,26 @@ def _nfkc_keep_jamo(text: str) -> str:
         pos = m.end()
     parts.append(unicodedata.normalize("NFKC", text[pos:]))
     return "".join(parts).translate(_JAMO_BACK)
+
+
+def _unescape(m: re.Match[str]) -> str:
+    ref = m.group()
+    return html.unescape(ref if ref.endswith(";") else ref + ";")
+
+
+def _decode(text: str) -> str:
+    """NFKC (keeping typed jamo) and HTML character references decoded, until neither changes the text:
+    "&amp;lt;" (escaped twice) and "＆amp;" (NFKC makes the "&") need a second round. Rounds are
+    capped, since each is a pass over the text."""
+    text = _nfkc_keep_jamo(text)
+    for _ in range(4):
+        if "&" not in text:
+            break
+        decoded = _nfkc_keep_jamo(_ENTITY.sub(_unescape, text))
+        if decoded == text:
+            break
+        text = decoded
+    return text
 
 
 def _is_missing(value: Any) -> bool:
@@ -146,16 +177,18 @@ class TextCleaner(TransformerMixin, BaseEstimator):
             return value
         masked, counts = self.masker_.mask(value)
         if sum(counts.values()) < clean_spans:
-            # the raw form hid some (full-width digits, odd spaces): show the normalised, masked text
-            masked = self.masker_.mask(_nfkc_keep_jamo(value))[0]
+            # the raw form hid some (full-width digits, odd spaces, kim&#64;mail.com): show the decoded,
+            # normalised text, masked
+            masked = self.masker_.mask(_decode(value))[0]
         return masked
 
     def normalize(self, text: str) -> str:
         """Normalise one string (NFKC, control characters, whitespace, repeats, the ``max_chars`` cap)."""
         if self.max_chars is not None:  # bounded work: ten times the cap leaves room for what cleaning removes
             text = text[:self.max_chars * 10]
-        text = _nfkc_keep_jamo(text)
+        text = _decode(text)
         text = _CONTROL.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
+        text = _TAB.sub("\n", text.strip(" \t\u00a0\u3000"))
         text = _SPACES.sub(" ", text)
         text = _NEWLINES.sub("\n", text).strip()
         text = self.repeat_pattern_.sub(lambda m: m.group(1) * self.max_repeat, text)
