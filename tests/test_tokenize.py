@@ -182,3 +182,10 @@ def test_dictionary_nouns_ending_like_a_particle_stay_whole():
 def test_contractions_of_geot_are_not_keywords():
     tok = KeywordTokenizer(bigrams=False)
     assert tok.tokenize("가스레인지랑 전자레인지 중에 요리하기 편한 걸로 알려줘") == ["가스레인지", "전자레인지", "요리", "편하다", "알리다"]
+
+
+def test_english_function_verbs_and_adverbs_are_not_cut_into_false_keywords():
+    # "does" used to become the keyword "doe", "always" "alway" (the bundled sample's top pain point)
+    tokens = KeywordTokenizer(bigrams=False).tokenize("It does crash, it always goes black and did freeze")
+    assert "doe" not in tokens and "goe" not in tokens and "did" not in tokens
+    assert "alway" not in tokens and "crash" in tokens and singularize("always") == "always"

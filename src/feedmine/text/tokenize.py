@@ -68,8 +68,8 @@ _EN_FILLERS = {
     "app", "pls", "plz", "just", "really", "got", "gets", "getting", "like", "actually",
     "thing", "lot", "ok", "okay", "hi", "hello", "hey", "thank", "thanks", "thx", "guy",
     "use", "used", "using", "make", "making", "know", "think", "going", "went", "say", "said",
-    "want", "lol", "omg", "yeah", "yes", "dont", "doesnt", "didnt", "isnt", "arent", "wasnt",
-    "werent", "wont", "wouldnt", "shouldnt", "havent", "hadnt", "im", "ive", "id", "youre",
+    "want", "lol", "omg", "yeah", "yes", "does", "did", "goes", "dont", "doesnt", "didnt", "isnt", "arent",
+    "wasnt", "werent", "wont", "wouldnt", "shouldnt", "havent", "hadnt", "im", "ive", "id", "youre",
     "theyre", "thats", "theres", "whats", "lets", "don", "doesn", "didn", "isn", "ll", "ve",
 }
 EN_STOPWORDS: frozenset[str] = frozenset((set(ENGLISH_STOP_WORDS) - _EN_KEEP) | _EN_FILLERS)
@@ -85,7 +85,8 @@ _KO_PREDICATE_TAGS = frozenset({"VV", "VA"})
 _NEGATORS = frozenset({"안", "못"})
 
 _NO_SINGULAR = {"ios", "macos", "news", "series", "species", "chaos", "canvas", "alias", "atlas",
-                "analysis", "basis", "crisis", "physics", "analytics", "gps", "sms", "lens", "bonus"}
+                "analysis", "basis", "crisis", "physics", "analytics", "gps", "sms", "lens", "bonus",
+                "always", "sometimes", "perhaps"}
 _SINGULAR_EXCEPTIONS = {"movies": "movie", "cookies": "cookie", "caches": "cache", "aches": "ache",
                         "headaches": "headache", "niches": "niche", "selfies": "selfie"}
 
@@ -104,8 +105,8 @@ class _Item(NamedTuple):
 def singularize(word: str) -> str:
     """Very small English plural -> singular rule set; leaves doubtful words alone.
 
-    >>> [singularize(w) for w in ["cards", "crashes", "replies", "this", "bus", "status", "cases"]]
-    ['card', 'crash', 'reply', 'this', 'bus', 'status', 'case']
+    >>> [singularize(w) for w in ["cards", "crashes", "replies", "this", "bus", "status", "cases", "always"]]
+    ['card', 'crash', 'reply', 'this', 'bus', 'status', 'case', 'always']
     """
     if word in _SINGULAR_EXCEPTIONS:
         return _SINGULAR_EXCEPTIONS[word]
