@@ -56,7 +56,8 @@ def test_csv_has_a_bom_and_reads_back_korean(tmp_path):
 
 @pytest.fixture(scope="module")
 def result():
-    texts = CRASH + REFUND + HOSTILE + ["배송이 너무 느려요\x00\x07", "x" * (EXCEL_CELL_CHARS + 10)]
+    # "&#61;1+1" becomes "=1+1" in text_clean (cleaning decodes HTML references): neutralised like the rest
+    texts = CRASH + REFUND + HOSTILE + ["배송이 너무 느려요\x00\x07", "x" * (EXCEL_CELL_CHARS + 10), "&#61;1+1 &#43;2"]
     df = pd.DataFrame({"id": [f"=id{i}" if i % 5 == 0 else f"r{i}" for i in range(len(texts))], "text": texts,
                        "channel": ["@web", "+app"] * (len(texts) // 2) + ["web"] * (len(texts) % 2)})
     pipe = feedmine.Pipeline(embedder=TfidfEmbedder(n_components=8), clusterer=ThemeClusterer(reducer=None),
