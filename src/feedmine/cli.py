@@ -127,8 +127,6 @@ def _check_targets(args: argparse.Namespace) -> None:
         target = getattr(args, flag, None)
         if not target or (flag == "model" and args.command == "assign"):
             continue  # assign reads --model (and --update saves it back: a feedmine folder already)
-        if Path(target).is_file():
-            raise FeedmineError(f"--{flag} {target!r} is a file; give a folder path (it is created if missing).")
         try:
             check_folder_target(target)
         except FeedmineError as exc:

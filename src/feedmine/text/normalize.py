@@ -188,7 +188,7 @@ class TextCleaner(TransformerMixin, BaseEstimator):
             text = text[:self.max_chars * 10]
         text = _decode(text)
         text = _CONTROL.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
-        text = _TAB.sub("\n", text.strip(" \t\u00a0\u3000"))
+        text = _TAB.sub("\n", text)
         text = _SPACES.sub(" ", text)
         text = _NEWLINES.sub("\n", text).strip()
         text = self.repeat_pattern_.sub(lambda m: m.group(1) * self.max_repeat, text)

@@ -25,6 +25,7 @@ from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from feedmine.text.korean import OPTIONAL_BACKENDS, Morph, analyse_korean
+from feedmine.text.korean_forms import noun_forms
 
 logger = logging.getLogger(__name__)
 
@@ -257,8 +258,6 @@ class KeywordTokenizer(BaseEstimator):
         :mod:`feedmine.text.korean_forms`) with the kiwi backend; every token unchanged with the others."""
         if self.korean_backend != "kiwi":
             return [str(t) for t in tokens]
-        from .korean_forms import noun_forms
-
         return noun_forms(tokens, self._load_backend())
 
     def _kiwi_words(self, texts: list[str]) -> list[list[Any]]:
